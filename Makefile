@@ -1,0 +1,38 @@
+# civstat: the two commands of the README are `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test dev validate clean
+
+# The virtualenv, with the pinned versions of constraints.txt.
+$(BIN)/civstat: pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "civstat needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	touch $@
+
+## setup: virtualenv, packages, and the dbt manifest Dagster loads
+setup: $(BIN)/civstat
+	$(BIN)/civstat prepare
+
+## demo: sample extracts → ingestion → dbt → quality suites → published marts
+demo: setup
+	$(BIN)/civstat generate --scale tiny --seed 1 --start 2024-01 --end 2024-12
+	$(BIN)/civstat run
+	$(BIN)/civstat sql "select * from mart_assistance_monthly_by_township order by period_month desc, township_code, assistance_type limit 5"
+
+## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX)
+test: setup
+	$(BIN)/pytest -q
+
+## dev: the Dagster UI on http://127.0.0.1:3000
+dev: setup
+	DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -m orchestration -h 127.0.0.1 -p 3000
+
+## validate: Dagster's own check of the definitions
+validate: setup
+	DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster definitions validate -m orchestration
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs

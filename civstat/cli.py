@@ -1,0 +1,211 @@
+"""The `civstat` command: a thin layer over functions the tests call directly.
+
+Exit codes: 0 done, 1 a data problem was found (a blocking check failed,
+nothing published), 2 a usage error (bad arguments, a refused query, no
+published marts yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import json
+import logging
+import sys
+import warnings
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from civstat.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_DATA_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _configure_logging(verbose=getattr(args, "verbose", False))
+    # Dagster flags beta and preview APIs on every load; they are chosen on purpose.
+    warnings.filterwarnings("ignore", module="dagster")
+    warnings.filterwarnings("ignore", category=UserWarning, message=".*beta.*|.*preview.*")
+    try:
+        return args.handler(args)
+    except SettingsError as exc:
+        err.print(f"[red]settings:[/red] {exc}")
+        return EXIT_USAGE
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = logging.INFO if verbose else logging.WARNING
+    for name in ("dagster", "dagster.builtin", "dagster_dbt", "great_expectations"):
+        logging.getLogger(name).setLevel(level)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="civstat", description="Civil-affairs statistics warehouse.")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write synthetic departmental extracts and their truth")
+    gen.add_argument("--scale", default="tiny")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
+    gen.add_argument("--end", default="2024-12", help="last month, YYYY-MM")
+    gen.add_argument("--out", type=Path, help="landing folder (default: the settings' landing folder)")
+    gen.add_argument("--defect-rate", type=float, default=0.02)
+    gen.set_defaults(handler=cmd_generate)
+
+    prep = sub.add_parser("prepare", help="parse the dbt project once (done by `make setup`)")
+    prep.set_defaults(handler=cmd_prepare)
+
+    run = sub.add_parser("run", help="ingest the landing folder, build, check and publish")
+    run.add_argument("--landing", type=Path, help="landing folder (default: the settings' one)")
+    run.add_argument("--verbose", action="store_true", help="show Dagster's step log")
+    run.set_defaults(handler=cmd_run)
+
+    sql = sub.add_parser("sql", help="query the published marts, read-only")
+    sql.add_argument("query")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.set_defaults(handler=cmd_sql)
+    return parser
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from synthetic.generate import GenerateRequest, generate
+
+    out_dir = args.out or Settings.load().landing_dir
+    try:
+        summary = generate(GenerateRequest(out=out_dir, scale=args.scale, seed=args.seed, start=args.start,
+                                           end=args.end, defect_rate=args.defect_rate))
+    except ValueError as exc:
+        err.print(f"[red]generate:[/red] {exc}")
+        return EXIT_USAGE
+    out.print(f"generated {summary['files']} files with {summary['defects']} planted defects "
+              f"in {summary['out']} (truth: {summary['truth']})")
+    return EXIT_OK
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    settings = Settings.load()
+    settings.ensure_dirs()
+    settings.export_env()
+    from orchestration.dbt.project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+    out.print(f"dbt manifest prepared: {dbt_project.manifest_path}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from orchestration.run import RunRefused, run_pipeline
+
+    settings = Settings.load({"landing_dir": args.landing})
+    started = dt.datetime.now()
+    log_path = settings.home / "logs" / f"run-{started:%Y%m%dT%H%M%S}.log"
+    try:
+        with err.status(f"civstat run on {settings.landing_dir} …"), _run_log(log_path, args.verbose):
+            summary = run_pipeline(settings, log_level="INFO" if args.verbose else "CRITICAL")
+    except RunRefused as exc:
+        err.print(f"[red]run refused:[/red] {exc}")
+        return EXIT_USAGE
+    seconds = (dt.datetime.now() - started).total_seconds()
+    _print_run_summary(settings, summary, seconds)
+    out.print(f"log: {log_path}")
+    if summary.success:
+        return EXIT_OK
+    return EXIT_DATA_PROBLEM
+
+
+@contextlib.contextmanager
+def _run_log(path: Path, verbose: bool):
+    """Dagster's, dbt's and GX's step logs go to a file; the terminal gets the summary."""
+    if verbose:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    with open(path, "a", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+        handler = logging.StreamHandler(fh)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        saved = root.handlers[:]
+        root.handlers = [handler]
+        try:
+            yield
+        finally:
+            root.handlers = saved
+
+
+def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
+    from ingestion.store import RawStore
+
+    for step in summary.steps:
+        mark = "[green]ok[/green]" if step.success else "[red]failed[/red]"
+        out.print(f"{mark}  {step.job}  (run {step.run_id[:8]})")
+        for failure in step.failures:
+            out.print(f"     {failure}")
+    rows = RawStore(settings.raw_dir).accounting()
+    out.print(f"rows in the current files: {rows['read']} read = {rows['loaded']} loaded "
+              f"+ {rows['quarantined']} quarantined ({rows['files']} files)")
+    for failure in summary.check_failures:
+        out.print(f"[red]blocking check failed:[/red] {failure}")
+    if summary.published:
+        out.print(f"published: {settings.serving_path}")
+        out.print('query it:  civstat sql "select * from mart_assistance_monthly_by_township limit 5"')
+    else:
+        out.print("[red]nothing published[/red]: the serving file keeps its previous version")
+    out.print(f"quarantine: {settings.raw_dir / '_quarantine'}   Dagster runs: {settings.dagster_home}   "
+              f"took {seconds:.1f}s")
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.query import NotPublished, QueryRefused, run_query
+
+    settings = Settings.load()
+    try:
+        result = run_query(settings.serving_path, args.query)
+    except (QueryRefused, NotPublished) as exc:
+        err.print(f"[red]sql:[/red] {exc}")
+        return EXIT_USAGE
+    except duckdb.Error as exc:
+        err.print(f"[red]sql:[/red] {str(exc).strip().splitlines()[0]}")
+        return EXIT_USAGE
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    elif args.format == "json":
+        rows = [dict(zip(result.columns, row)) for row in result.rows]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=_json_value, indent=1) + "\n")
+    else:
+        table = Table(show_lines=False)
+        for column in result.columns:
+            table.add_column(column, overflow="fold")
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        # Piped output keeps whole values: codes must never be cut.
+        console = out if out.is_terminal else Console(width=100_000, highlight=False)
+        console.print(table, crop=False)
+        out.print(f"{len(result.rows)} rows")
+    return EXIT_OK
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

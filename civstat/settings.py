@@ -1,0 +1,173 @@
+"""The one settings object of civstat.
+
+Resolved once at start (CLI, Dagster code location, tests) from, in order of
+precedence: explicit overrides, environment variables, an optional TOML file
+(``CIVSTAT_CONFIG`` or ``<home>/civstat.toml``), and the embedded defaults
+under ``var/``. Every path is absolute. Nothing here is read at import time.
+
+Environment variables (all optional)::
+
+    CIVSTAT_HOME            state directory (default: <repo>/var)
+    CIVSTAT_CONFIG          TOML file with any of the keys below
+    CIVSTAT_LANDING_DIR     where departments drop their extracts
+    CIVSTAT_WAREHOUSE_PATH  the DuckDB file dbt builds
+    CIVSTAT_PSEUDONYM_KEY   secret for pseudonymous person keys
+    CIVSTAT_DUCKDB_THREADS, CIVSTAT_DUCKDB_MEMORY_LIMIT
+    CIVSTAT_SERVING_VERSIONS_KEPT
+    CIVSTAT_COUNTY_CODE     the county the warehouse serves (6 digits)
+    CIVSTAT_SUPERSET_URL, CIVSTAT_SUPERSET_USER, CIVSTAT_SUPERSET_PASSWORD
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+_ENV_PREFIX = "CIVSTAT_"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing_dir: Path
+    raw_dir: Path
+    warehouse_path: Path
+    serving_dir: Path
+    dagster_home: Path
+    county_code: str = "370832"
+    duckdb_threads: int = 2
+    duckdb_memory_limit: str = "4GB"
+    serving_versions_kept: int = 5
+    superset_url: str = "http://127.0.0.1:8088"
+    superset_user: str = "admin"
+    superset_password: str | None = None
+    pseudonym_key_env: str | None = dataclasses.field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ load
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> "Settings":
+        """Resolve the settings from overrides, environment, file and defaults."""
+        env = os.environ if environ is None else environ
+        given = {k: v for k, v in (overrides or {}).items() if v is not None}
+
+        home = Path(given.get("home") or env.get("CIVSTAT_HOME") or REPO_ROOT / "var").resolve()
+        values: dict[str, Any] = {}
+        values.update(_read_config_file(env.get("CIVSTAT_CONFIG"), home))
+        for field in dataclasses.fields(cls):
+            raw = env.get(_ENV_PREFIX + field.name.upper())
+            if raw is not None and field.name not in ("home", "pseudonym_key_env"):
+                values[field.name] = raw
+        values.update(given)
+        values["home"] = home
+        values.setdefault("landing_dir", home / "landing")
+        values.setdefault("raw_dir", home / "raw")
+        values.setdefault("warehouse_path", home / "warehouse" / "warehouse.duckdb")
+        values.setdefault("serving_dir", home / "serving")
+        values.setdefault("dagster_home", home / "dagster")
+        values["pseudonym_key_env"] = env.get("CIVSTAT_PSEUDONYM_KEY")
+        return cls(**_coerce(values))
+
+    # --------------------------------------------------------------- derived
+    @property
+    def serving_path(self) -> Path:
+        """The published marts, opened read-only by every reader."""
+        return self.serving_dir / "civstat.duckdb"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return DBT_PROJECT_DIR
+
+    def pseudonym_key(self) -> bytes:
+        """The secret behind pseudonymous keys.
+
+        ``CIVSTAT_PSEUDONYM_KEY`` in production. Without it a random key is
+        created once under ``<home>/secrets`` so keys stay stable across runs
+        of the same installation; it never leaves that file.
+        """
+        if self.pseudonym_key_env:
+            return self.pseudonym_key_env.encode("utf-8")
+        key_file = self.home / "secrets" / "pseudonym.key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = key_file.with_suffix(".tmp")
+            tmp.write_text(secrets.token_hex(32), encoding="ascii")
+            tmp.chmod(0o600)
+            os.replace(tmp, key_file)
+        return key_file.read_text(encoding="ascii").strip().encode("ascii")
+
+    def ensure_dirs(self) -> None:
+        for path in (self.landing_dir, self.raw_dir, self.warehouse_path.parent,
+                     self.serving_dir, self.dagster_home):
+            path.mkdir(parents=True, exist_ok=True)
+        dagster_yaml = self.dagster_home / "dagster.yaml"
+        if not dagster_yaml.exists():
+            # SQLite storage is Dagster's default under DAGSTER_HOME; production
+            # points this file at Postgres instead (see docs/deployment.md).
+            dagster_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+
+    def export_env(self) -> None:
+        """Make these settings visible to child processes (dbt, Dagster workers)."""
+        os.environ.update(self.child_env())
+
+    def child_env(self) -> dict[str, str]:
+        env = {
+            "CIVSTAT_HOME": str(self.home),
+            "CIVSTAT_LANDING_DIR": str(self.landing_dir),
+            "CIVSTAT_RAW_DIR": str(self.raw_dir),
+            "CIVSTAT_WAREHOUSE_PATH": str(self.warehouse_path),
+            "CIVSTAT_SERVING_DIR": str(self.serving_dir),
+            "CIVSTAT_COUNTY_CODE": self.county_code,
+            "CIVSTAT_DUCKDB_THREADS": str(self.duckdb_threads),
+            "CIVSTAT_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "DAGSTER_HOME": str(self.dagster_home),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            # dbt runs from the same environment as civstat, activated or not.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        }
+        return env
+
+
+def _read_config_file(explicit: str | None, home: Path) -> dict[str, Any]:
+    path = Path(explicit) if explicit else home / "civstat.toml"
+    if not path.exists():
+        if explicit:
+            raise SettingsError(f"CIVSTAT_CONFIG names {path}, which does not exist")
+        return {}
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    unknown = set(data) - {f.name for f in dataclasses.fields(Settings)} - {"pseudonym_key"}
+    if unknown:
+        raise SettingsError(f"{path}: unknown settings {sorted(unknown)}")
+    if "pseudonym_key" in data:
+        raise SettingsError(f"{path}: keep the pseudonym key in CIVSTAT_PSEUDONYM_KEY, not in a file")
+    return data
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home"):
+        out[name] = Path(out[name]).expanduser().resolve()
+    for name in ("duckdb_threads", "serving_versions_kept"):
+        try:
+            out[name] = int(out.get(name, getattr(Settings, name)))
+        except ValueError as exc:
+            raise SettingsError(f"{name} must be a whole number, got {out[name]!r}") from exc
+    county = str(out.get("county_code", Settings.county_code))
+    if not (len(county) == 6 and county.isdigit()):
+        raise SettingsError(f"county_code must be 6 digits, got {county!r}")
+    out["county_code"] = county
+    return out

@@ -1,0 +1,1 @@
+"""Great Expectations suites for civstat's warehouse."""

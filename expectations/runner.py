@@ -1,0 +1,114 @@
+"""Run a suite against the warehouse inside DuckDB and return the results as data."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import great_expectations as gx
+
+from expectations import duckdb_compat
+from expectations.rules import Severity, Suite
+
+log = logging.getLogger(__name__)
+
+# Failing keys kept per rule in the result; the full list stays queryable in SQL.
+FAILING_KEYS_KEPT = 10_000
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    description_zh: str
+    description_en: str
+    severity: Severity
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    failing_keys: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    relation: str
+    rules: list[RuleResult]
+
+    @property
+    def blocking_failures(self) -> list[RuleResult]:
+        return [r for r in self.rules if not r.success and r.severity is Severity.VALIDITY]
+
+    @property
+    def success(self) -> bool:
+        return not self.blocking_failures
+
+
+def run_suite(suite: Suite, warehouse_path: Path) -> SuiteResult:
+    """Validate ``suite`` against the DuckDB file, read-only, as pushed-down SQL."""
+    duckdb_compat.enable()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    datasource = context.data_sources.add_sql(
+        name="warehouse",
+        connection_string=f"duckdb:///{Path(warehouse_path).resolve()}?access_mode=read_only",
+    )
+    try:
+        asset = datasource.add_query_asset(name=suite.name, query=f"select * from {suite.relation}")
+        batch = asset.add_batch_definition_whole_table("whole")
+        gx_suite = context.suites.add(gx.ExpectationSuite(
+            name=suite.name, expectations=[copy.deepcopy(r.expectation) for r in suite.rules]))
+        # GX does not return results in suite order: match them by expectation id.
+        rule_of = {e.id: rule for e, rule in zip(gx_suite.expectations, suite.rules)}
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
+        outcome = validation.run(result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": list(suite.key_columns),
+            "partial_unexpected_count": 0,
+            "return_unexpected_index_query": False,
+        })
+    finally:
+        _close(datasource)
+    by_rule = {rule_of[r.expectation_config.id].id: r for r in outcome.results}
+    return SuiteResult(suite.name, suite.relation, [_rule_result(rule, by_rule[rule.id]) for rule in suite.rules])
+
+
+def _rule_result(rule, result) -> RuleResult:
+    info = result.exception_info or {}
+    error = None
+    if info.get("raised_exception"):
+        error = info.get("exception_message")
+    elif any(isinstance(v, dict) and v.get("raised_exception") for v in info.values()):
+        error = next(v["exception_message"] for v in info.values()
+                     if isinstance(v, dict) and v.get("raised_exception"))
+    body = result.result or {}
+    if "unexpected_count" in body:      # column and row-condition expectations
+        unexpected, keys = body["unexpected_count"], body.get("unexpected_index_list") or []
+    else:                               # UnexpectedRowsExpectation: the query's own rows
+        unexpected = body.get("observed_value")
+        keys = (body.get("details") or {}).get("unexpected_rows") or []
+    return RuleResult(
+        rule_id=rule.id,
+        description_zh=rule.description_zh,
+        description_en=rule.description_en,
+        severity=rule.severity,
+        success=bool(result.success) and error is None,
+        element_count=body.get("element_count"),
+        unexpected_count=unexpected,
+        failing_keys=[dict(k) for k in keys[:FAILING_KEYS_KEPT]],
+        error=error,
+    )
+
+
+def _close(datasource) -> None:
+    """Release DuckDB's file lock: GX would keep the persisted connection open."""
+    engine = datasource.get_execution_engine()
+    connection = getattr(engine, "_connection", None)
+    if connection is not None:
+        connection.close()
+        engine._connection = None
+    engine.engine.dispose()
+    datasource.get_engine().dispose()  # the datasource's own, used to test the connection

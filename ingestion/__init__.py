@@ -1,0 +1,1 @@
+"""Departmental extracts into typed, pseudonymised raw tables."""

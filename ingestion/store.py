@@ -1,0 +1,143 @@
+"""Raw storage: one Parquet file per source and period, its quarantine and the ledger.
+
+Layout under the raw directory::
+
+    <source>/period=<P>/data.parquet              the rows loaded for P (current version)
+    _quarantine/<source>/period=<P>/rows.parquet  the rows of that version set aside
+    _ledger/<source>/<file name>.<sha12>.parquet  one entry per delivered file
+
+Every file is written beside its target and moved into place with
+``os.replace``, so a reader (or a crash) sees the old file or the new one,
+never half of one. The data file carries its provenance (file, version,
+SHA-256) in its Parquet metadata, which is how a re-delivery of the same
+bytes is recognised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+QUARANTINE_SCHEMA = pa.schema([
+    ("period", pa.string()),
+    ("source_file", pa.string()),
+    ("source_row", pa.int32()),
+    ("fields", pa.string()),
+    ("reasons", pa.string()),
+])
+
+LEDGER_SCHEMA = pa.schema([
+    ("source", pa.string()),
+    ("file_name", pa.string()),
+    ("period", pa.string()),
+    ("version", pa.int32()),
+    ("sha256", pa.string()),
+    ("bytes", pa.int64()),
+    ("encoding", pa.string()),
+    ("status", pa.string()),        # loaded | superseded | rejected
+    ("reason", pa.string()),
+    ("rows_read", pa.int64()),
+    ("rows_loaded", pa.int64()),
+    ("rows_quarantined", pa.int64()),
+    ("extra_columns", pa.string()),
+    ("recorded_at", pa.timestamp("us", tz="UTC")),
+    ("run_id", pa.string()),
+])
+
+
+@dataclass
+class LedgerEntry:
+    source: str
+    file_name: str
+    period: str
+    version: int
+    sha256: str
+    bytes: int
+    status: str
+    encoding: str | None = None
+    reason: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    extra_columns: str | None = None
+    recorded_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    run_id: str | None = None
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class RawStore:
+    def __init__(self, raw_dir: Path):
+        self.raw_dir = Path(raw_dir)
+
+    def data_path(self, source: str, period: str) -> Path:
+        return self.raw_dir / source / f"period={period}" / "data.parquet"
+
+    def quarantine_path(self, source: str, period: str) -> Path:
+        return self.raw_dir / "_quarantine" / source / f"period={period}" / "rows.parquet"
+
+    def ledger_dir(self, source: str) -> Path:
+        return self.raw_dir / "_ledger" / source
+
+    def applied(self, source: str, period: str) -> dict[str, str] | None:
+        """Provenance of the version currently loaded for a period, if any."""
+        path = self.data_path(source, period)
+        if not path.exists():
+            return None
+        meta = pq.read_schema(path).metadata or {}
+        return {k.decode().removeprefix("civstat."): v.decode() for k, v in meta.items()
+                if k.startswith(b"civstat.")}
+
+    def replace_period(self, source: str, period: str, data: pa.Table, quarantine: pa.Table,
+                       provenance: dict[str, str]) -> None:
+        """Swap in a period's rows and its quarantine; quarantine first, so the
+        data file (which records the version) is the commit point."""
+        write_parquet_atomic(quarantine, self.quarantine_path(source, period))
+        meta = {f"civstat.{k}".encode(): v.encode() for k, v in provenance.items()}
+        write_parquet_atomic(data.replace_schema_metadata(meta), self.data_path(source, period))
+
+    def has_ledger_entry(self, source: str, file_name: str, sha256: str) -> bool:
+        return (self.ledger_dir(source) / f"{file_name}.{sha256[:12]}.parquet").exists()
+
+    def record(self, entry: LedgerEntry) -> None:
+        table = pa.Table.from_pylist([asdict(entry)], schema=LEDGER_SCHEMA)
+        write_parquet_atomic(table, self.ledger_dir(entry.source) / f"{entry.file_name}.{entry.sha256[:12]}.parquet")
+
+    def ledger(self, source: str) -> pa.Table:
+        files = sorted(self.ledger_dir(source).glob("*.parquet"))
+        if not files:
+            return LEDGER_SCHEMA.empty_table()
+        return pa.concat_tables([pq.read_table(f, schema=LEDGER_SCHEMA) for f in files])
+
+    def applied_versions(self) -> list[dict[str, str]]:
+        """Which delivered file each source and period currently holds."""
+        out = []
+        for path in sorted(self.raw_dir.glob("*/period=*/data.parquet")):
+            source, period = path.parent.parent.name, path.parent.name.removeprefix("period=")
+            out.append({"source": source, "period": period, **(self.applied(source, period) or {})})
+        return out
+
+    def accounting(self) -> dict[str, int]:
+        """Rows of the current files: read (as recorded at load) = loaded + quarantined,
+        counted from the Parquet files themselves."""
+        totals = {"files": 0, "read": 0, "loaded": 0, "quarantined": 0}
+        for version in self.applied_versions():
+            source, period = version["source"], version["period"]
+            totals["files"] += 1
+            totals["read"] += int(version.get("rows_read", 0))
+            totals["loaded"] += pq.read_metadata(self.data_path(source, period)).num_rows
+            quarantine = self.quarantine_path(source, period)
+            totals["quarantined"] += pq.read_metadata(quarantine).num_rows if quarantine.exists() else 0
+        return totals

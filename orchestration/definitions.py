@@ -1,0 +1,39 @@
+"""All of civstat's Dagster definitions, merged from the domains in one place."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from civstat.settings import Settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    # Imported here so that loading settings comes first and nothing reads
+    # the environment at import time.
+    from orchestration.assistance.definitions import defs as assistance
+    from orchestration.dbt.definitions import defs as dbt
+    from orchestration.dbt.project import dbt_project
+    from orchestration.jobs import build_and_publish_job, ingest_monthly_job
+    from orchestration.resources import CivstatResource
+    from orchestration.serving.definitions import defs as serving
+
+    return dg.Definitions.merge(
+        assistance, dbt, serving,
+        dg.Definitions(
+            jobs=[ingest_monthly_job, build_and_publish_job],
+            resources={
+                "civstat": CivstatResource(home=str(settings.home), landing_dir=str(settings.landing_dir)),
+                "dbt": DbtCliResource(project_dir=dbt_project),
+            },
+        ),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Entry point for `dagster dev -m orchestration`: settings from the environment."""
+    settings = Settings.load()
+    settings.ensure_dirs()
+    settings.export_env()
+    return build_definitions(settings)

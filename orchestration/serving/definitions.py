@@ -1,0 +1,5 @@
+import dagster as dg
+
+from orchestration.serving.assets import serving_marts
+
+defs = dg.Definitions(assets=[serving_marts])

@@ -1,0 +1,1 @@
+"""Deterministic synthetic departmental extracts with a ground-truth manifest."""

@@ -1,0 +1,71 @@
+"""How a department writes a file: column order, extras, number and date styles."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+
+def month_range(start: dt.date, end: dt.date) -> Iterator[tuple[int, int]]:
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One export's habits; each delivery of a source may differ from the last."""
+
+    columns: tuple[str, ...]
+    thousands_separator: bool
+    date_style: str  # iso | slash | compact
+
+    @classmethod
+    def random(cls, rng: random.Random, columns: list[str], extras: list[str]) -> "Delivery":
+        order = list(columns)
+        if rng.random() < 0.3:
+            rng.shuffle(order)
+        if rng.random() < 0.2:
+            order.insert(rng.randrange(len(order) + 1), rng.choice(extras))
+        return cls(tuple(order), rng.random() < 0.3, rng.choice(("iso", "iso", "slash", "compact")))
+
+    def money(self, value: Decimal) -> str:
+        return f"{value:,.2f}" if self.thousands_separator else f"{value:.2f}"
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        if self.date_style == "slash":
+            return f"{value.year}/{value.month}/{value.day}"
+        if self.date_style == "compact":
+            return f"{value:%Y%m%d}"
+        return value.isoformat()
+
+    def write_csv(self, out: Path, source: str, name: str, rows: list[dict[str, str]],
+                  encoding: str) -> Path:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in self.columns])
+        path = Path(out) / source / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(buffer.getvalue().encode(encoding))
+        return path
+
+
+@dataclass
+class DefectLog:
+    """Every defect planted in a file: the truth ingestion must quarantine."""
+
+    entries: list[dict] = field(default_factory=list)
+
+    def add(self, source: str, file: str, row: int, field: str, rule: str) -> None:
+        self.entries.append({"source": source, "file": file, "row": row, "field": field, "rule": rule})

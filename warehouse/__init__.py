@@ -1,0 +1,1 @@
+"""Serving the marts: publication, read-only SQL, exports."""

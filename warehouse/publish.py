@@ -1,0 +1,103 @@
+"""Publish the marts to the serving DuckDB file, atomically, keeping a few versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+MARTS_SCHEMA = "marts"
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path            # the version file
+    serving_path: Path    # what readers open
+    published_at: str
+    run_id: str
+    tables: dict[str, int]   # table → rows
+
+
+class PublicationError(RuntimeError):
+    pass
+
+
+def publish(warehouse_path: Path, serving_dir: Path, *, run_id: str, data_versions: list[dict],
+            check_results: list[dict], keep: int = 5) -> Publication:
+    """Copy every table of the warehouse's ``marts`` schema into a new serving version."""
+    serving_dir = Path(serving_dir)
+    versions = serving_dir / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.timezone.utc)
+    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    target = versions / f"civstat-{stamp}.duckdb"
+    serving_path = serving_dir / "civstat.duckdb"
+    building = versions / f".{target.name}.building"
+    building.unlink(missing_ok=True)
+
+    con = duckdb.connect(str(building))
+    try:
+        con.execute("attach ? as wh (read_only)", [str(warehouse_path)])
+        tables = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'wh' and schema_name = ? "
+            "order by table_name", [MARTS_SCHEMA]).fetchall()]
+        if not tables:
+            raise PublicationError(f"the warehouse {warehouse_path} has no tables in schema {MARTS_SCHEMA}")
+        con.execute(f"create schema {MARTS_SCHEMA}")
+        counts = {}
+        for table in tables:
+            con.execute(f'create table {MARTS_SCHEMA}."{table}" as select * from wh.{MARTS_SCHEMA}."{table}"')
+            counts[table] = con.execute(f'select count(*) from {MARTS_SCHEMA}."{table}"').fetchone()[0]
+        con.execute("detach wh")
+        _write_publication_log(con, serving_path, now, run_id, counts, data_versions, check_results)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    _fsync(building)
+    os.replace(building, target)
+    # The serving path is a hard link to the version: no copy, and os.replace
+    # swaps it in one step for every reader.
+    swap = serving_dir / f".civstat.duckdb.{os.getpid()}.swap"
+    swap.unlink(missing_ok=True)
+    os.link(target, swap)
+    os.replace(swap, serving_path)
+    _prune(versions, keep)
+    log.info("published %d tables to %s", len(counts), target.name)
+    return Publication(target, serving_path, now.isoformat(), run_id, counts)
+
+
+def _write_publication_log(con, serving_path: Path, now: dt.datetime, run_id: str, counts: dict,
+                           data_versions: list[dict], check_results: list[dict]) -> None:
+    """meta.publication_log: this publication and every earlier one still known."""
+    con.execute("create schema meta")
+    con.execute("""create table meta.publication_log (
+        published_at timestamptz, run_id varchar, tables json, data_versions json, check_results json)""")
+    if serving_path.exists():
+        try:
+            con.execute("attach ? as previous (read_only)", [str(serving_path)])
+            con.execute("insert into meta.publication_log select * from previous.meta.publication_log")
+            con.execute("detach previous")
+        except duckdb.Error as exc:  # an unreadable old version must not stop a new one
+            log.warning("previous publication log not carried over: %s", exc)
+    con.execute("insert into meta.publication_log values (?, ?, ?, ?, ?)",
+                [now, run_id, json.dumps(counts, ensure_ascii=False),
+                 json.dumps(data_versions, ensure_ascii=False),
+                 json.dumps(check_results, ensure_ascii=False)])
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _prune(versions: Path, keep: int) -> None:
+    published = sorted(versions.glob("civstat-*.duckdb"))
+    for old in published[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
