@@ -67,16 +67,15 @@ def run_suite(suite: Suite, warehouse_path: Path) -> SuiteResult:
         outcome = validation.run(result_format={
             "result_format": "COMPLETE",
             "unexpected_index_column_names": list(suite.key_columns),
-            "partial_unexpected_count": 0,
-            "return_unexpected_index_query": False,
         })
     finally:
         _close(datasource)
     by_rule = {rule_of[r.expectation_config.id].id: r for r in outcome.results}
-    return SuiteResult(suite.name, suite.relation, [_rule_result(rule, by_rule[rule.id]) for rule in suite.rules])
+    return SuiteResult(suite.name, suite.relation,
+                       [_rule_result(rule, by_rule[rule.id], suite.key_columns) for rule in suite.rules])
 
 
-def _rule_result(rule, result) -> RuleResult:
+def _rule_result(rule, result, key_columns: tuple[str, ...]) -> RuleResult:
     info = result.exception_info or {}
     error = None
     if info.get("raised_exception"):
@@ -98,7 +97,8 @@ def _rule_result(rule, result) -> RuleResult:
         success=bool(result.success) and error is None,
         element_count=body.get("element_count"),
         unexpected_count=unexpected,
-        failing_keys=[dict(k) for k in keys[:FAILING_KEYS_KEPT]],
+        # Keys only: GX adds the checked column's value, which may not be shown.
+        failing_keys=[{c: k[c] for c in key_columns if c in k} for k in keys[:FAILING_KEYS_KEPT]],
         error=error,
     )
 

@@ -13,7 +13,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     # the environment at import time.
     from orchestration.assistance.definitions import defs as assistance
     from orchestration.dbt.definitions import defs as dbt
-    from orchestration.dbt.project import dbt_project
+    from orchestration.dbt.project import dbt_executable, dbt_project
     from orchestration.jobs import build_and_publish_job, ingest_monthly_job
     from orchestration.resources import CivstatResource
     from orchestration.serving.definitions import defs as serving
@@ -24,7 +24,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             jobs=[ingest_monthly_job, build_and_publish_job],
             resources={
                 "civstat": CivstatResource(home=str(settings.home), landing_dir=str(settings.landing_dir)),
-                "dbt": DbtCliResource(project_dir=dbt_project),
+                "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
             },
         ),
     )

@@ -1,0 +1,67 @@
+"""Shared fixtures: generated extracts (tiny scale) and isolated state directories.
+
+Every test that writes runs under its own CIVSTAT_HOME in a temporary folder;
+nothing touches the repository's var/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from civstat.settings import Settings
+from synthetic.generate import GenerateRequest, generate
+
+TINY = dict(scale="tiny", seed=7, start="2024-01", end="2024-06")
+
+
+@contextmanager
+def isolated_environ():
+    """Settings export themselves to os.environ for dbt and Dagster; undo that."""
+    saved = dict(os.environ)
+    for name in list(os.environ):
+        if name.startswith("CIVSTAT_") or name == "DAGSTER_HOME":
+            del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def tiny_landing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("landing")
+    generate(GenerateRequest(out=out, **TINY))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_truth(tiny_landing) -> dict:
+    return json.loads((tiny_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings for a fresh state directory, with a fixed pseudonym key."""
+    with isolated_environ():
+        os.environ["CIVSTAT_HOME"] = str(tmp_path / "home")
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        yield Settings.load()
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, tiny_landing):
+    """One full `civstat run` over the tiny extracts: (settings, summary)."""
+    from orchestration.run import run_pipeline
+
+    home = tmp_path_factory.mktemp("published-home")
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        settings = Settings.load({"home": home, "landing_dir": tiny_landing})
+        summary = run_pipeline(settings)
+    return settings, summary

@@ -1,0 +1,60 @@
+"""The Dagster graph: what is wired to what, and Dagster's own validation."""
+
+import os
+import subprocess
+import sys
+
+import dagster as dg
+
+from civstat.settings import REPO_ROOT, Settings
+from orchestration.definitions import build_definitions
+
+from conftest import isolated_environ
+
+
+def _graph(tmp_path):
+    with isolated_environ():
+        settings = Settings.load({"home": tmp_path})
+        return build_definitions(settings).resolve_asset_graph()
+
+
+def test_lineage_runs_from_the_extract_to_the_serving_file(tmp_path):
+    graph = _graph(tmp_path)
+    key = dg.AssetKey
+    expected_edges = {
+        (key(["raw", "assistance"]), key(["staging", "stg_assistance__roll_rows"])),
+        (key(["staging", "stg_assistance__roll_rows"]), key(["marts", "fct_monthly_assistance_households"])),
+        (key(["marts", "fct_monthly_assistance_households"]), key(["marts", "mart_assistance_monthly_by_township"])),
+        (key(["marts", "mart_assistance_monthly_by_township"]), key("serving_marts")),
+        (key(["marts", "fct_monthly_assistance_households"]), key("serving_marts")),
+    }
+    edges = {(parent, child) for child in graph.get_all_asset_keys()
+             for parent in graph.get(child).parent_keys}
+    assert expected_edges <= edges
+    assert graph.get_all_asset_keys() == {e for pair in expected_edges for e in pair}
+
+
+def test_every_check_guards_an_asset_that_exists(tmp_path):
+    graph = _graph(tmp_path)
+    assets = graph.get_all_asset_keys()
+    checks = graph.asset_check_keys
+    assert dg.AssetCheckKey(dg.AssetKey(["marts", "fct_monthly_assistance_households"]),
+                            "assistance_roll_validity") in checks
+    assert all(check.asset_key in assets for check in checks)
+
+
+def test_the_raw_asset_is_partitioned_by_month(tmp_path):
+    graph = _graph(tmp_path)
+    partitions = graph.get(dg.AssetKey(["raw", "assistance"])).partitions_def
+    assert isinstance(partitions, dg.MonthlyPartitionsDefinition)
+    assert "2019-01" in partitions.get_partition_keys()
+
+
+def test_dagster_validates_the_code_location(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVSTAT_")}
+    env.update(CIVSTAT_HOME=str(tmp_path), DAGSTER_HOME=str(tmp_path / "dagster"))
+    (tmp_path / "dagster").mkdir()
+    done = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration"],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "passed validation" in done.stderr + done.stdout

@@ -1,0 +1,72 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from ingestion.errors import FieldError
+from ingestion.identity import InvalidId, parse_citizen_id, person_key
+from ingestion.values import parse_date, parse_money
+
+
+def test_the_standard_example_id_has_check_character_x():
+    # GB 11643-1999's own example.
+    assert parse_citizen_id("11010519491231002X").birth_date == dt.date(1949, 12, 31)
+    assert parse_citizen_id("11010519491231002x").sex == "女"
+
+
+def test_a_wrong_check_character_is_refused_in_plain_chinese():
+    with pytest.raises(InvalidId, match="校验位"):
+        parse_citizen_id("110105194912310021")
+
+
+def test_a_15_digit_id_becomes_18_digits_with_its_check_character():
+    from synthetic.ids import check_character as independent_check  # a second implementation
+    converted = parse_citizen_id("370832560307123")
+    assert converted.value == "37083219560307123" + independent_check("37083219560307123")
+    assert converted.converted_from_15 and converted.sex == "男"
+    assert parse_citizen_id(converted.value).value == converted.value
+
+
+def test_an_id_with_an_impossible_birth_date_is_refused():
+    first17 = "37083219510230123"
+    from ingestion.identity import check_character
+    with pytest.raises(InvalidId, match="出生日期"):
+        parse_citizen_id(first17 + check_character(first17))
+
+
+def test_person_keys_are_stable_per_secret_and_hide_the_id():
+    cid = parse_citizen_id("11010519491231002X")
+    key = person_key(cid, b"one")
+    assert key == person_key(cid, b"one") != person_key(cid, b"two")
+    assert "11010519491231002X" not in key and "19491231" not in key
+    assert "1949" not in repr(cid)
+
+
+@pytest.mark.parametrize("text,expected,precision", [
+    ("1956年3月7日", dt.date(1956, 3, 7), "day"),
+    ("1956.3.7", dt.date(1956, 3, 7), "day"),
+    ("1956-03-07", dt.date(1956, 3, 7), "day"),
+    ("2024/3/7", dt.date(2024, 3, 7), "day"),
+    ("20240307", dt.date(2024, 3, 7), "day"),
+    ("一九五六年三月七日", dt.date(1956, 3, 7), "day"),
+    ("一九五六年十二月二十一日", dt.date(1956, 12, 21), "day"),
+    ("1956年3月", dt.date(1956, 3, 1), "month"),
+])
+def test_every_transcribed_date_form_is_read(text, expected, precision):
+    assert parse_date("登记日期", text, allow_month_only=True) == (expected, precision)
+
+
+def test_impossible_and_partial_dates_name_the_field():
+    with pytest.raises(FieldError, match="不存在") as err:
+        parse_date("纳入日期", "2024-02-30")
+    assert err.value.field == "纳入日期"
+    with pytest.raises(FieldError, match="缺少日"):
+        parse_date("纳入日期", "2024-02")
+
+
+def test_money_accepts_thousands_separators_and_refuses_negatives():
+    assert parse_money("月保障金额", "1,250.00") == Decimal("1250.00")
+    with pytest.raises(FieldError, match="负数"):
+        parse_money("月保障金额", "-3.00")
+    with pytest.raises(FieldError, match="两位小数"):
+        parse_money("月保障金额", "3.001")

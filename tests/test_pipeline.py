@@ -1,0 +1,141 @@
+"""The slice end to end on the real stack: extract → Dagster → dbt → GX → publish → SQL."""
+
+import csv
+import io
+import os
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from civstat.cli import main as civstat
+from civstat.settings import Settings
+from orchestration.run import RunRefused, exclusive_run, run_pipeline
+from warehouse.query import QueryRefused, run_query
+
+from conftest import isolated_environ
+
+
+def test_the_run_ingests_builds_checks_and_publishes(published):
+    settings, summary = published
+    assert [s.job for s in summary.steps] == ["ingest_monthly_extracts", "build_and_publish"]
+    assert summary.success, [s.failures for s in summary.steps]
+    assert summary.published and summary.check_failures == []
+    assert settings.serving_path.exists()
+
+
+def test_the_mart_equals_the_generators_truth(published, tiny_truth):
+    settings, _ = published
+    rows = run_query(settings.serving_path, """
+        select period_month, township_code, assistance_type, households, persons,
+               amount_paid_yuan, standard_person_weighted_yuan
+        from mart_assistance_monthly_by_township order by all""").rows
+    expected = sorted(
+        (t["period"], t["township_code"], t["assistance_type"], t["households"], t["persons"],
+         Decimal(t["amount_paid"]), Decimal(t["standard_person_weighted"]))
+        for t in tiny_truth["assistance"]["monthly_by_township_and_type"])
+    assert rows == expected
+
+
+def test_the_serving_file_holds_marts_only_and_says_where_it_came_from(published):
+    settings, summary = published
+    con = duckdb.connect(str(settings.serving_path), read_only=True)
+    schemas = {r[0] for r in con.execute(
+        "select distinct schema_name from duckdb_tables() where database_name = 'civstat'").fetchall()}
+    assert schemas == {"marts", "meta"}
+    run_id, versions, checks = con.execute(
+        "select run_id, data_versions, check_results from meta.publication_log").fetchone()
+    con.close()
+    assert run_id == summary.steps[-1].run_id
+    assert '"source_file"' in versions and '"assistance_roll_validity"' in checks
+
+
+def test_nothing_personal_is_published(published, tiny_landing):
+    settings, _ = published
+    con = duckdb.connect(str(settings.serving_path), read_only=True)
+    text_columns = con.execute("""
+        select table_schema, table_name, column_name from information_schema.columns
+        where data_type = 'VARCHAR'""").fetchall()
+    id_like = 0
+    for schema, table, column in text_columns:
+        id_like += con.execute(
+            f"""select count(*) from "{schema}"."{table}" where regexp_matches("{column}", '\\d{{17}}[0-9X]')"""
+        ).fetchone()[0]
+    con.close()
+    assert id_like == 0
+
+
+def test_civstat_sql_prints_the_mart(published, capsys, monkeypatch):
+    settings, _ = published
+    monkeypatch.setenv("CIVSTAT_HOME", str(settings.home))
+    assert civstat(["sql", "select * from mart_assistance_monthly_by_township limit 5"]) == 0
+    out = capsys.readouterr().out
+    assert "township_code" in out and "5 rows" in out and "370832" in out
+    assert civstat(["sql", "select period_month, households from mart_assistance_monthly_by_township "
+                           "order by 1 limit 2", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "period_month,households"
+    assert civstat(["sql", "select 1.50::decimal(4,2) as x", "--format", "json"]) == 0
+    assert '"x": "1.50"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("statement", [
+    "drop table marts.mart_assistance_monthly_by_township",
+    "create table marts.t as select 1",
+    "copy (select 1) to '/tmp/civstat-leak.csv'",
+    "select * from read_csv('/etc/passwd')",
+])
+def test_statements_that_write_or_reach_out_are_refused(published, statement, capsys, monkeypatch):
+    settings, _ = published
+    with pytest.raises(QueryRefused):
+        run_query(settings.serving_path, statement)
+    monkeypatch.setenv("CIVSTAT_HOME", str(settings.home))
+    assert civstat(["sql", statement]) == 2
+    assert "read-only" in capsys.readouterr().err
+
+
+def test_a_second_run_on_the_same_files_changes_no_data_and_publishes_again(published):
+    settings, first = published
+    before = run_query(settings.serving_path, "select * from mart_assistance_monthly_by_township order by all").rows
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        again = run_pipeline(settings)
+    assert again.success
+    assert run_query(settings.serving_path, "select * from mart_assistance_monthly_by_township order by all").rows == before
+    runs = run_query(settings.serving_path, "select run_id from meta.publication_log order by published_at").rows
+    assert [r[0] for r in runs] == [first.steps[-1].run_id, again.steps[-1].run_id]
+
+
+def test_a_failing_blocking_check_stops_publication_and_keeps_the_last_good_version(
+        published, tmp_path):
+    """An absurd amount (99,999 yuan for one household) passes ingestion but breaks A07."""
+    settings, _ = published
+    landing = tmp_path / "landing"
+    (landing / "assistance").mkdir(parents=True)
+    source = sorted((settings.landing_dir / "assistance").glob("*.csv"))[-1]
+    rows = list(csv.reader(io.StringIO(source.read_bytes().decode("gbk"), newline="")))
+    header = rows[0]
+    on_roll = next(r for r in rows[1:] if r[header.index("状态")] == "在保")
+    on_roll[header.index("月保障金额")] = "99999.00"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    (landing / "assistance" / source.name.replace(".csv", "_v7.csv")).write_bytes(buffer.getvalue().encode("gbk"))
+
+    home = Settings.load({"home": tmp_path / "home", "landing_dir": landing})
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        first = run_pipeline(Settings.load({"home": home.home, "landing_dir": settings.landing_dir}))
+        assert first.published
+        good = run_query(home.serving_path, "select count(*) from meta.publication_log").rows
+        blocked = run_pipeline(home)
+    assert not blocked.published and not blocked.success
+    assert any("assistance_roll_validity" in f for f in blocked.check_failures)
+    assert run_query(home.serving_path, "select count(*) from meta.publication_log").rows == good
+    assert run_query(home.serving_path, "select max(amount_paid_yuan) from fct_monthly_assistance_households"
+                     ).rows[0][0] < 99999
+
+
+def test_two_runs_at_once_are_refused_cleanly(settings):
+    settings.landing_dir.mkdir(parents=True)
+    with exclusive_run(settings):
+        with pytest.raises(RunRefused, match="another civstat run"):
+            run_pipeline(settings)

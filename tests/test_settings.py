@@ -1,0 +1,57 @@
+import os
+import stat
+
+import pytest
+
+from civstat.settings import REPO_ROOT, Settings, SettingsError
+
+
+def test_defaults_live_under_var_of_the_repository():
+    s = Settings.load(environ={})
+    assert s.home == REPO_ROOT / "var"
+    assert s.warehouse_path == REPO_ROOT / "var" / "warehouse" / "warehouse.duckdb"
+    assert s.dagster_home == REPO_ROOT / "var" / "dagster"
+    assert s.landing_dir.is_absolute() and s.serving_path.is_absolute()
+
+
+def test_civstat_home_moves_the_whole_state_directory(tmp_path):
+    s = Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)})
+    for path in (s.landing_dir, s.raw_dir, s.warehouse_path, s.serving_dir, s.dagster_home):
+        assert tmp_path in path.parents
+
+
+def test_environment_beats_file_and_overrides_beat_environment(tmp_path):
+    (tmp_path / "civstat.toml").write_text('duckdb_threads = 3\ncounty_code = "370811"\n', encoding="utf-8")
+    env = {"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_DUCKDB_THREADS": "5"}
+    s = Settings.load(environ=env)
+    assert (s.duckdb_threads, s.county_code) == (5, "370811")
+    s = Settings.load({"landing_dir": tmp_path / "elsewhere"}, environ=env)
+    assert s.landing_dir == tmp_path / "elsewhere"
+
+
+def test_a_malformed_setting_is_named(tmp_path):
+    with pytest.raises(SettingsError, match="county_code"):
+        Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_COUNTY_CODE": "3708"})
+    (tmp_path / "civstat.toml").write_text('colour = "red"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="colour"):
+        Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)})
+
+
+def test_the_pseudonym_key_is_refused_in_the_config_file(tmp_path):
+    (tmp_path / "civstat.toml").write_text('pseudonym_key = "x"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="CIVSTAT_PSEUDONYM_KEY"):
+        Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)})
+
+
+def test_without_a_key_one_is_created_once_and_kept_private(tmp_path):
+    s = Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)})
+    first = s.pseudonym_key()
+    assert first == Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)}).pseudonym_key()
+    mode = stat.S_IMODE(os.stat(tmp_path / "secrets" / "pseudonym.key").st_mode)
+    assert mode == 0o600
+    assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_PSEUDONYM_KEY": "k"}).pseudonym_key() == b"k"
+
+
+def test_the_key_is_not_in_the_settings_repr(tmp_path):
+    s = Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_PSEUDONYM_KEY": "very-secret"})
+    assert "very-secret" not in repr(s)
