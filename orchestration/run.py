@@ -20,6 +20,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from civstat.settings import Settings
 from ingestion import landing
 from ingestion.contract import CONTRACTS
+from ingestion.store import RawStore
 
 
 class RunRefused(Exception):
@@ -110,6 +111,9 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
                 instance=instance, run_config=run_config, raise_on_error=False,
                 tags={ASSET_PARTITION_RANGE_START_TAG: months[0], ASSET_PARTITION_RANGE_END_TAG: months[-1]})
             steps.append(_outcome("ingest_monthly_extracts", result))
+        if all(s.success for s in steps) and not RawStore(settings.raw_dir).applied_versions():
+            raise RunRefused(f"nothing to build: no extract has been loaded from {settings.landing_dir} "
+                             f"(expected files like assistance/assistance_{settings.county_code}_YYYYMM.csv)")
         if all(s.success for s in steps):
             job = defs.resolve_job_def("build_and_publish")
             result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)

@@ -139,3 +139,10 @@ def test_two_runs_at_once_are_refused_cleanly(settings):
     with exclusive_run(settings):
         with pytest.raises(RunRefused, match="another civstat run"):
             run_pipeline(settings)
+
+
+def test_an_empty_landing_folder_is_a_clear_usage_error(settings, capsys, monkeypatch):
+    settings.landing_dir.mkdir(parents=True)
+    monkeypatch.setenv("CIVSTAT_HOME", str(settings.home))
+    assert civstat(["run"]) == 2
+    assert "nothing to build" in capsys.readouterr().err
