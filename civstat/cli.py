@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     gen = sub.add_parser("generate", help="write synthetic departmental extracts and their truth")
-    gen.add_argument("--scale", default="tiny")
+    gen.add_argument("--scale", default="tiny", choices=("tiny", "county", "province"))
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
     gen.add_argument("--end", default="2024-12", help="last month, YYYY-MM")
@@ -82,9 +82,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from synthetic.generate import GenerateRequest, generate
 
     out_dir = args.out or Settings.load().landing_dir
+
+    def progress(county: str, seconds: dict[str, float]) -> None:
+        detail = "  ".join(f"{source} {s:.1f}s" for source, s in seconds.items())
+        err.print(f"  county {county} done: {detail}")
+
     try:
         summary = generate(GenerateRequest(out=out_dir, scale=args.scale, seed=args.seed, start=args.start,
-                                           end=args.end, defect_rate=args.defect_rate))
+                                           end=args.end, defect_rate=args.defect_rate),
+                           progress=progress if args.scale != "tiny" else None)
     except ValueError as exc:
         err.print(f"[red]generate:[/red] {exc}")
         return EXIT_USAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -65,6 +66,9 @@ def person_key(citizen_id: CitizenId, secret: bytes) -> str:
     """Pseudonymous key: keyed HMAC-SHA256, stable for one installation's secret.
 
     A keyed hash, not a plain one: the ID space is small enough to enumerate,
-    so without the secret nobody can recompute a key from an ID.
+    so without the secret nobody can recompute a key from an ID. Base32
+    (a-z, 2-7), not hex, so a key never looks like an ID number to a
+    reader or a scanner: 24 characters, 120 bits.
     """
-    return hmac.new(secret, citizen_id.value.encode("ascii"), hashlib.sha256).hexdigest()[:24]
+    digest = hmac.new(secret, citizen_id.value.encode("ascii"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:24]

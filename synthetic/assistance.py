@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from synthetic import ids
-from synthetic.delivery import Delivery, DefectLog, month_range
-from synthetic.regions import COUNTY6, Township
+from synthetic.delivery import Delivery
+from synthetic.registers import consumption_expenditure
+from synthetic.regions import County
+from synthetic.world import GenerationContext, month_end, ratio
 
 SOURCE = "assistance"
 COLUMNS = [
@@ -28,8 +30,16 @@ EXTRA_COLUMNS = ["备注", "经办人"]
 # 低保 standards in force (元/人·月) by year; 特困 basic living = 1.3 × 低保.
 URBAN_STANDARD = {2019: 610, 2020: 650, 2021: 700, 2022: 760, 2023: 820, 2024: 880, 2025: 940, 2026: 990}
 RURAL_STANDARD = {2019: 420, 2020: 480, 2021: 560, 2022: 640, 2023: 720, 2024: 790, 2025: 860, 2026: 900}
+_STANDARDS = {
+    (urban, category, year): (base if category == "低保" else (base * Decimal("1.3")).quantize(Decimal("1")))
+    for urban, table in ((True, URBAN_STANDARD), (False, RURAL_STANDARD))
+    for year, base in ((y, Decimal(v)) for y, v in table.items())
+    for category in ("低保", "特困")
+}
 MONTHLY_EXIT_PROBABILITY = 0.012
 STOPPED_ROWS_KEPT_MONTHS = 3
+# Households on the roll per resident at the start, by scale.
+HOUSEHOLDS_PER_RESIDENT = {"tiny": 0.004, "county": 0.011}
 
 
 @dataclass
@@ -47,21 +57,24 @@ class Household:
     self_care: str = ""
     willing: str = ""
     left: dt.date | None = None
+    _amounts: dict[int, Decimal] = field(default_factory=dict, repr=False)
 
     @property
     def assistance_type(self) -> str:
         return ("城市" if self.urban else "农村") + self.category
 
     def standard(self, year: int) -> Decimal:
-        table = URBAN_STANDARD if self.urban else RURAL_STANDARD
-        base = Decimal(table[min(max(year, 2019), 2026)])
-        return base if self.category == "低保" else (base * Decimal("1.3")).quantize(Decimal("1"))
+        return _STANDARDS[(self.urban, self.category, min(max(year, 2019), 2026))]
 
     def amount(self, year: int) -> Decimal:
-        full = self.standard(year) * self.persons
-        if self.category == "特困":
-            return full.quantize(Decimal("0.01"))
-        return (full * Decimal(str(self.need_factor))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        # Cached: the same household is paid the same each month of a year.
+        if year not in self._amounts:
+            full = self.standard(year) * self.persons
+            if self.category == "特困":
+                self._amounts[year] = full.quantize(Decimal("0.01"))
+            else:
+                self._amounts[year] = (full * Decimal(str(self.need_factor))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return self._amounts[year]
 
     def on_roll(self, month_end: dt.date) -> bool:
         return self.entered <= month_end and (self.left is None or self.left > month_end)
@@ -69,25 +82,27 @@ class Household:
 
 @dataclass
 class AssistanceWorld:
-    townships: list[Township]
+    county: County
     rng: random.Random
     households: list[Household] = field(default_factory=list)
     _next_id: int = 1
 
-    def new_household(self, entered: dt.date) -> Household:
-        township = self.rng.choice(self.townships)
-        village = self.rng.choice(township.villages)
+    def new_household(self, entered: dt.date, placed_on: dt.date) -> Household:
+        """A household entering on ``entered`` in a village in force on ``placed_on``."""
+        townships = self.county.townships_on(placed_on)
+        township = self.rng.choice(townships)
+        village = self.rng.choice(township.villages_on(placed_on)).code
         category = "特困" if self.rng.random() < 0.15 else "低保"
         male = self.rng.random() < 0.55
         age = self.rng.randint(25, 85) if category == "低保" else self.rng.randint(60, 92)
         birth = dt.date(entered.year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
         hh = Household(
-            household_id=f"H{COUNTY6}{self._next_id:06d}",
+            household_id=f"H{self.county.code6}{self._next_id:06d}",
             village=village,
             urban=township.is_urban,
             category=category,
             head_name=ids.person_name(self.rng),
-            head_id=ids.citizen_id(self.rng, COUNTY6, birth, male),
+            head_id=ids.citizen_id(self.rng, self.county.code6, birth, male),
             persons=1 if category == "特困" else self.rng.choice((1, 1, 2, 2, 3, 3, 4, 5)),
             entered=entered,
             need_factor=round(self.rng.uniform(0.35, 1.0), 2),
@@ -102,26 +117,28 @@ class AssistanceWorld:
         self.households.append(hh)
         return hh
 
-    def simulate(self, start: dt.date, end: dt.date, initial: int) -> None:
+    def simulate(self, ctx: GenerationContext, initial: int) -> None:
+        start = ctx.first_month
         for _ in range(initial):
-            entered = start - dt.timedelta(days=self.rng.randint(30, 3000))
-            self.new_household(entered)
-        for year, month in month_range(start, end):
+            self.new_household(start - dt.timedelta(days=self.rng.randint(30, 3000)), start)
+        for year, month in ctx.months():
             last = calendar.monthrange(year, month)[1]
-            for hh in list(self.households):
+            for hh in self.households:
                 if hh.left is None and hh.entered < dt.date(year, month, 1) \
                         and self.rng.random() < MONTHLY_EXIT_PROBABILITY:
                     hh.left = dt.date(year, month, self.rng.randint(1, last))
             for _ in range(self.rng.randint(0, max(1, initial // 40))):
-                self.new_household(dt.date(year, month, self.rng.randint(1, last)))
+                day = dt.date(year, month, self.rng.randint(1, last))
+                self.new_household(day, day)
 
 
-def _row(hh: Household, year: int, month: int, delivery: Delivery) -> dict[str, str]:
-    month_end = dt.date(year, month, calendar.monthrange(year, month)[1])
-    active = hh.on_roll(month_end)
+def _row(county: County, hh: Household, year: int, month: int, delivery: Delivery) -> dict[str, str]:
+    last_day = month_end(year, month)
+    active = hh.on_roll(last_day)
     amount = hh.amount(year) if active else Decimal("0")
     return {
-        "行政区划代码": hh.village,
+        # The code in force that month: a merged or split village's new code.
+        "行政区划代码": county.current_code(hh.village, last_day),
         "家庭编号": hh.household_id,
         "户主姓名": hh.head_name,
         "户主身份证号": hh.head_id,
@@ -140,11 +157,10 @@ def _row(hh: Household, year: int, month: int, delivery: Delivery) -> dict[str, 
 
 def _month_rows(world: AssistanceWorld, year: int, month: int) -> list[Household]:
     first = dt.date(year, month, 1)
-    month_end = dt.date(year, month, calendar.monthrange(year, month)[1])
-    oldest_stop = first - dt.timedelta(days=31 * (STOPPED_ROWS_KEPT_MONTHS - 1))
+    last_day = month_end(year, month)
+    oldest_stop = (first - dt.timedelta(days=31 * (STOPPED_ROWS_KEPT_MONTHS - 1))).replace(day=1)
     rows = [hh for hh in world.households
-            if hh.on_roll(month_end)
-            or (hh.left is not None and oldest_stop.replace(day=1) <= hh.left <= month_end)]
+            if hh.on_roll(last_day) or (hh.left is not None and oldest_stop <= hh.left <= last_day)]
     return sorted(rows, key=lambda h: (h.village, h.household_id))
 
 
@@ -157,51 +173,65 @@ DEFECTS = {
 }
 
 
-def write_files(world: AssistanceWorld, out, start: dt.date, end: dt.date,
-                defect_rate: float, defects: DefectLog) -> list[dict]:
-    """Write one GBK CSV per month (plus _v2 corrections); return the truth rows."""
-    rng = world.rng
-    truth: list[dict] = []
-    for year, month in month_range(start, end):
-        households = _month_rows(world, year, month)
-        period = f"{year}{month:02d}"
-        corrected = rng.random() < 0.25
-        if corrected:
-            # A first delivery with mistakes the department corrects in _v2:
-            # one household missing and one amount mistyped.
-            draft = Delivery.random(rng, COLUMNS, EXTRA_COLUMNS)
-            rows = [_row(hh, year, month, draft) for hh in households]
-            if len(rows) > 2:
-                rows.pop(rng.randrange(len(rows)))
-                rows[0]["月保障金额"] = draft.money(Decimal("9999.99"))
-            draft.write_csv(out, SOURCE, f"{SOURCE}_{COUNTY6}_{period}.csv", rows, "gbk")
-        delivery = Delivery.random(rng, COLUMNS, EXTRA_COLUMNS)
-        rows = [_row(hh, year, month, delivery) for hh in households]
-        name = f"{SOURCE}_{COUNTY6}_{period}{'_v2' if corrected else ''}.csv"
-        broken = set()
-        for index, row in enumerate(rows):
-            # Defects go into rows on the roll, where they change a figure.
-            if row["状态"] == "在保" and rng.random() < defect_rate:
-                rule = rng.choice(sorted(DEFECTS))
-                column, corrupt = DEFECTS[rule]
-                row[column] = corrupt(row, rng)
-                broken.add(index)
-                # +2: the header is line 1 and rows count from 1.
-                defects.add(SOURCE, name, index + 2, column, rule)
-        delivery.write_csv(out, SOURCE, name, rows, "gbk")
-        truth.extend(_truth_rows(world, households, broken, year, month))
-    return truth
+def generate(county: County, ctx: GenerationContext) -> None:
+    """The roll's monthly files (GBK CSV, some re-delivered as _v2) and its truth."""
+    world = AssistanceWorld(county, ctx.rng(county, SOURCE))
+    residents = sum(v.population for v in county.villages_on(ctx.first_month))
+    world.simulate(ctx, max(20, int(residents * HOUSEHOLDS_PER_RESIDENT[ctx.scale])))
+    monthly: list[dict] = ctx.truth.sections.setdefault(SOURCE, {}).setdefault("monthly_by_township_and_type", [])
+    last_month_of_year: dict[int, tuple[list[Household], set[int], int]] = {}
+    for year, month in ctx.months():
+        households, broken = _write_month(world, ctx, year, month)
+        monthly.extend(_truth_rows(county, households, broken, year, month))
+        last_month_of_year[year] = (households, broken, month)
+    for year, (households, broken, month) in sorted(last_month_of_year.items()):
+        _year_targets(county, ctx, households, broken, year, month)
 
 
-def _truth_rows(world: AssistanceWorld, households: list[Household], broken: set[int],
+def _write_month(world: AssistanceWorld, ctx: GenerationContext, year: int,
+                 month: int) -> tuple[list[Household], set[int]]:
+    rng, county = world.rng, world.county
+    households = _month_rows(world, year, month)
+    period = f"{year}{month:02d}"
+    corrected = rng.random() < 0.25
+    if corrected:
+        # A first delivery with mistakes the department corrects in _v2:
+        # one household missing and one amount mistyped.
+        draft = Delivery.random(rng, COLUMNS, EXTRA_COLUMNS)
+        rows = [_row(county, hh, year, month, draft) for hh in households]
+        if len(rows) > 2:
+            rows.pop(rng.randrange(len(rows)))
+            rows[0]["月保障金额"] = draft.money(Decimal("9999.99"))
+        draft.write_csv(ctx.out, SOURCE, f"{SOURCE}_{county.code6}_{period}.csv", rows, "gbk")
+    delivery = Delivery.random(rng, COLUMNS, EXTRA_COLUMNS)
+    rows = [_row(county, hh, year, month, delivery) for hh in households]
+    name = f"{SOURCE}_{county.code6}_{period}{'_v2' if corrected else ''}.csv"
+    broken = set()
+    for index, row in enumerate(rows):
+        # Defects go into rows on the roll, where they change a figure.
+        if row["状态"] == "在保" and rng.random() < ctx.defect_rate:
+            rule = rng.choice(sorted(DEFECTS))
+            column, corrupt = DEFECTS[rule]
+            row[column] = corrupt(row, rng)
+            broken.add(index)
+            # +2: the header is line 1 and rows count from 1.
+            ctx.defects.add(SOURCE, name, index + 2, column, rule)
+    delivery.write_csv(ctx.out, SOURCE, name, rows, "gbk")
+    return households, broken
+
+
+def _clean_on_roll(households: list[Household], broken: set[int], last_day: dt.date) -> list[Household]:
+    """The rows that count: on the roll (在保) and not quarantined."""
+    return [hh for index, hh in enumerate(households) if index not in broken and hh.on_roll(last_day)]
+
+
+def _truth_rows(county: County, households: list[Household], broken: set[int],
                 year: int, month: int) -> list[dict]:
     """Per township and 救助类型: the roll as the clean rows of the final file say."""
-    month_end = dt.date(year, month, calendar.monthrange(year, month)[1])
+    last_day = month_end(year, month)
     cells: dict[tuple[str, str], dict] = {}
-    for index, hh in enumerate(households):
-        if index in broken or not hh.on_roll(month_end):
-            continue
-        key = (hh.village[:9] + "000", hh.assistance_type)
+    for hh in _clean_on_roll(households, broken, last_day):
+        key = (county.current_code(hh.village, last_day)[:9] + "000", hh.assistance_type)
         cell = cells.setdefault(key, {"households": 0, "persons": 0, "amount": Decimal("0"),
                                       "standard_x_persons": Decimal("0")})
         cell["households"] += 1
@@ -216,7 +246,45 @@ def _truth_rows(world: AssistanceWorld, households: list[Household], broken: set
             "households": c["households"],
             "persons": c["persons"],
             "amount_paid": str(c["amount"]),
-            "standard_person_weighted": str((c["standard_x_persons"] / c["persons"]).quantize(Decimal("0.01"), ROUND_HALF_UP)),
+            "standard_person_weighted": _two_places(c["standard_x_persons"] / c["persons"]),
         }
         for (township, kind), c in sorted(cells.items())
     ]
+
+
+def _two_places(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _year_targets(county: County, ctx: GenerationContext, households: list[Household],
+                  broken: set[int], year: int, month: int) -> None:
+    """T01–T05 from the year's last roll (年末数), for the county and each township."""
+    last_day = month_end(year, month)
+    roll = _clean_on_roll(households, broken, last_day)
+    regions = [(county.code12, roll)]
+    for township in county.townships_on(last_day):
+        regions.append((township.code, [hh for hh in roll
+                                        if county.current_code(hh.village, last_day)[:9] == township.code[:9]]))
+    urban_spend, rural_spend = consumption_expenditure(year - 1)
+    for region, members in regions:
+        for target, urban in (("T03", True), ("T04", False)):
+            dibao = [hh for hh in members if hh.category == "低保" and hh.urban == urban]
+            persons = sum(hh.persons for hh in dibao)
+            weighted = sum((hh.standard(year) * hh.persons for hh in dibao), Decimal("0"))
+            mean = weighted / persons if persons else None
+            if region == county.code12 or persons:
+                ctx.truth.target(target, region, year, _two_places(mean) if mean is not None else None,
+                                 numerator=str(weighted), denominator=persons)
+            if region == county.code12:
+                share_target, spend = ("T01", urban_spend) if urban else ("T02", rural_spend)
+                ctx.truth.target(share_target, region, year,
+                                 ratio(mean * 12, spend) if mean is not None else None,
+                                 numerator=_two_places(mean * 12) if mean is not None else None,
+                                 denominator=str(spend))
+        # T05: willing, disabled 特困 persons placed in institutions (集中供养).
+        willing = [hh for hh in members if hh.category == "特困" and hh.self_care in ("半失能", "全失能")
+                   and hh.willing == "是"]
+        placed = [hh for hh in willing if hh.supply == "集中供养"]
+        ctx.truth.target("T05", region, year, ratio(sum(h.persons for h in placed), sum(h.persons for h in willing)),
+                         numerator=sum(h.persons for h in placed), denominator=sum(h.persons for h in willing),
+                         failing=[hh.household_id for hh in willing if hh.supply != "集中供养"])

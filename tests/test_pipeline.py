@@ -9,11 +9,14 @@ import duckdb
 import pytest
 
 from civstat.cli import main as civstat
+from ingestion import landing
+from ingestion.contract import ASSISTANCE
 from civstat.settings import Settings
 from orchestration.run import RunRefused, exclusive_run, run_pipeline
 from warehouse.query import QueryRefused, run_query
 
 from conftest import isolated_environ
+from test_ingestion import personal_values
 
 
 def test_the_run_ingests_builds_checks_and_publishes(published):
@@ -52,12 +55,15 @@ def test_the_serving_file_holds_marts_only_and_says_where_it_came_from(published
 
 def test_nothing_personal_is_published(published, tiny_landing):
     settings, _ = published
+    names, ids = personal_values(tiny_landing)
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     text_columns = con.execute("""
         select table_schema, table_name, column_name from information_schema.columns
         where data_type = 'VARCHAR'""").fetchall()
     id_like = 0
     for schema, table, column in text_columns:
+        values = {v for (v,) in con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()}
+        assert not values & (names | ids), (table, column)
         id_like += con.execute(
             f"""select count(*) from "{schema}"."{table}" where regexp_matches("{column}", '\\d{{17}}[0-9X]')"""
         ).fetchone()[0]
@@ -109,18 +115,20 @@ def test_a_failing_blocking_check_stops_publication_and_keeps_the_last_good_vers
         published, tmp_path):
     """An absurd amount (99,999 yuan for one household) passes ingestion but breaks A07."""
     settings, _ = published
-    landing = tmp_path / "landing"
-    (landing / "assistance").mkdir(parents=True)
-    source = sorted((settings.landing_dir / "assistance").glob("*.csv"))[-1]
+    corrected = tmp_path / "landing"
+    (corrected / "assistance").mkdir(parents=True)
+    period, files = sorted(landing.scan(settings.landing_dir, ASSISTANCE).by_period().items())[-1]
+    source = files[0].path      # the version in force for the last month
     rows = list(csv.reader(io.StringIO(source.read_bytes().decode("gbk"), newline="")))
     header = rows[0]
     on_roll = next(r for r in rows[1:] if r[header.index("状态")] == "在保")
     on_roll[header.index("月保障金额")] = "99999.00"
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    (landing / "assistance" / source.name.replace(".csv", "_v7.csv")).write_bytes(buffer.getvalue().encode("gbk"))
+    correction = f"assistance_370832_{period.replace('-', '')}_v7.csv"
+    (corrected / "assistance" / correction).write_bytes(buffer.getvalue().encode("gbk"))
 
-    home = Settings.load({"home": tmp_path / "home", "landing_dir": landing})
+    home = Settings.load({"home": tmp_path / "home", "landing_dir": corrected})
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
         first = run_pipeline(Settings.load({"home": home.home, "landing_dir": settings.landing_dir}))
