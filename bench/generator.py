@@ -9,13 +9,11 @@ alone), then counts the data rows of every file it wrote.
 from __future__ import annotations
 
 import argparse
-import io
 import platform
 import resource
 import subprocess
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ingestion.identity import InvalidId, parse_citizen_id, person_key
-from ingestion.values import FieldCollector, parse_choice, parse_count, parse_date, parse_money, parse_region_code
+from ingestion.values import (
+    FieldCollector,
+    parse_choice,
+    parse_count,
+    parse_date,
+    parse_money,
+    parse_region_code,
+)
 
 ASSISTANCE_TYPES = ("城市低保", "农村低保", "城市特困", "农村特困")
 SUPPORT_MODES = ("集中供养", "分散供养")

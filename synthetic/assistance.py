@@ -15,8 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from synthetic import ids
 from synthetic.delivery import Delivery
-from synthetic.registers import consumption_expenditure
 from synthetic.regions import County
+from synthetic.registers import consumption_expenditure
 from synthetic.world import GenerationContext, month_end, ratio
 
 SOURCE = "assistance"

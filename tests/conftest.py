@@ -6,15 +6,19 @@ nothing touches the repository's var/.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import random
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from civstat.settings import Settings
+from synthetic import regions
 from synthetic.generate import GenerateRequest, generate
+from synthetic.world import GenerationContext
 
 TINY = dict(scale="tiny", seed=7, start="2024-01", end="2024-06")
 
@@ -31,6 +35,15 @@ def isolated_environ():
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def tiny_world(out: Path, first: dt.date, last: dt.date, defect_rate: float = 0.02):
+    """A tiny Liangshan (with its merger and split) and a context over [first, last] months,
+    for the tests of one source generator at a time."""
+    county = regions.build_county(random.Random("t"), "370832", "梁山县", regions.SHAPES["tiny"], first, last)
+    ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=first, last_month=last,
+                            defect_rate=defect_rate)
+    return county, ctx
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,9 @@ def test_a_wrong_check_character_is_refused_in_plain_chinese():
 
 
 def test_a_15_digit_id_becomes_18_digits_with_its_check_character():
-    from synthetic.ids import check_character as independent_check  # a second implementation
+    from synthetic.ids import (
+        check_character as independent_check,  # a second implementation
+    )
     converted = parse_citizen_id("370832560307123")
     assert converted.value == "37083219560307123" + independent_check("37083219560307123")
     assert converted.converted_from_15 and converted.sex == "男"

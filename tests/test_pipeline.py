@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from civstat.cli import main as civstat
+from civstat.settings import Settings
 from ingestion import landing
 from ingestion.contract import ASSISTANCE
-from civstat.settings import Settings
 from orchestration.run import RunRefused, exclusive_run, run_pipeline
 from warehouse.query import QueryRefused, run_query
 

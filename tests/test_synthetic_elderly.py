@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
-import random
 import re
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from openpyxl import load_workbook
 
 from synthetic import elderly, regions
 from synthetic.world import GenerationContext, month_end, ratio
+
+from conftest import tiny_world
 
 COUNTY6 = "370832"
 START, END = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
@@ -31,12 +32,11 @@ NAME = re.compile(r"^elderly_care_(\d{6})_(\d{4})(\d{2})(?:_v(\d+))?\.xlsx$")
 
 
 def _county() -> regions.County:
-    return regions.build_county(random.Random("t"), COUNTY6, "梁山县", regions.SHAPES["tiny"], START, END)
+    return tiny_world(Path("."), START, END)[0]
 
 
 def _generate(out: Path) -> tuple[regions.County, GenerationContext]:
-    county = _county()
-    ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=START, last_month=END, defect_rate=0.02)
+    county, ctx = tiny_world(out, START, END)
     elderly.generate(county, ctx)
     return county, ctx
 

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import filecmp
 import io
-import random
 import re
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -21,6 +20,8 @@ import pytest
 
 from synthetic import funeral, regions
 from synthetic.world import GenerationContext, ratio
+
+from conftest import tiny_world
 
 COUNTY6 = "370832"
 START, END = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
@@ -50,12 +51,11 @@ DEATHS_NAME = re.compile(r"^deaths_(\d{6})_(\d{4})(?:_v(\d+))?\.csv$")
 
 
 def _county() -> regions.County:
-    return regions.build_county(random.Random("t"), COUNTY6, "梁山县", regions.SHAPES["tiny"], START, END)
+    return tiny_world(Path("."), START, END)[0]
 
 
 def _generate(out: Path) -> tuple[regions.County, GenerationContext]:
-    county = _county()
-    ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=START, last_month=END, defect_rate=0.02)
+    county, ctx = tiny_world(out, START, END)
     ctx.registry["deaths"] = [dict(e) for e in REGISTRY]
     funeral.generate(county, ctx)
     return county, ctx

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import random
 import re
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,6 +20,8 @@ from openpyxl import load_workbook
 
 from synthetic import marriage, regions
 from synthetic.world import GenerationContext
+
+from conftest import tiny_world
 
 COUNTY6 = "370832"
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
@@ -40,8 +41,7 @@ CN = "〇一二三四五六七八九"
 
 
 def make(out: Path) -> tuple[regions.County, GenerationContext]:
-    county = regions.build_county(random.Random("t"), COUNTY6, "梁山县", regions.SHAPES["tiny"], FIRST, LAST)
-    ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=FIRST, last_month=LAST, defect_rate=0.02)
+    county, ctx = tiny_world(out, FIRST, LAST)
     marriage.generate(county, ctx)
     return county, ctx
 

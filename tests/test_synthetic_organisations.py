@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import random
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +20,8 @@ from openpyxl import load_workbook
 
 from synthetic import organisations, regions
 from synthetic.world import GenerationContext
+
+from conftest import tiny_world
 
 START, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
 YEARS = (2023, 2024)
@@ -109,9 +110,7 @@ def parse_amount(text: str) -> Decimal | None:
 # ----------------------------------------------------------------- the world and its files
 
 def make_world(out: Path, defect_rate: float = 0.02) -> tuple[regions.County, GenerationContext]:
-    county = regions.build_county(random.Random("t"), "370832", "梁山县", regions.SHAPES["tiny"], START, LAST)
-    ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=START, last_month=LAST,
-                            defect_rate=defect_rate)
+    county, ctx = tiny_world(out, START, LAST, defect_rate)
     organisations.generate(county, ctx)
     return county, ctx
 

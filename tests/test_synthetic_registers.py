@@ -4,13 +4,13 @@ reference figures, and targets T01–T05, T08 recomputed from the files."""
 import csv
 import datetime as dt
 import io
-import random
 from decimal import Decimal
 
 import pytest
 
-from synthetic import assistance, regions, registers
-from synthetic.world import GenerationContext
+from synthetic import assistance, registers
+
+from conftest import tiny_world
 
 START, END = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
 
@@ -18,8 +18,7 @@ START, END = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     out = tmp_path_factory.mktemp("registers")
-    county = regions.build_county(random.Random("t"), "370832", "梁山县", regions.SHAPES["tiny"], START, END)
-    ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=START, last_month=END, defect_rate=0.02)
+    county, ctx = tiny_world(out, START, END)
     registers.generate(county, ctx)
     assistance.generate(county, ctx)
     return county, ctx

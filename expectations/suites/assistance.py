@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import great_expectations as gx
-
 from great_expectations.expectations.row_conditions import Column
 
 from expectations.rules import Rule, Suite
