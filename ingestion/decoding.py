@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Iterator
@@ -86,3 +87,44 @@ def records(table: Table, positions: dict[str, int]) -> Iterator[tuple[int, dict
             yield line, f"该行有{len(fields)}个字段，表头有{width}列"
             continue
         yield line, {name: fields[i] for name, i in positions.items()}
+
+
+def _cell(value) -> str:
+    """A spreadsheet cell as the text a clerk sees: 12.0 → 12, dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def read_xlsx(data: bytes, file: str, *, title_row: bool) -> Table:
+    """The first sheet: an optional title row, the header, then data rows.
+
+    Line numbers are the sheet's own (title = line 1, header = line 2), so a
+    quarantine entry points at the row a clerk sees in Excel. A 合计 row at
+    the bottom is a total, not data: it is left out.
+    """
+    if not data.startswith(b"PK"):
+        raise FileRejected(file, "不是有效的Excel（xlsx）文件")
+    try:
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise FileRejected(file, f"Excel文件无法读取（{type(exc).__name__}）") from None
+    lines = [(index + 1, [_cell(v) for v in values]) for index, values in enumerate(sheet)]
+    lines = [(n, cells) for n, cells in lines if any(c.strip() for c in cells)]
+    if title_row and lines and sum(1 for c in lines[0][1] if c.strip()) == 1 and len(lines) > 1:
+        lines = lines[1:]
+    if not lines:
+        raise FileRejected(file, "文件为空")
+    header = [h.strip() for h in lines[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    body = [(n, cells[: len(header)] + [""] * (len(header) - len(cells))) for n, cells in lines[1:]]
+    while body and body[-1][1] and body[-1][1][0].strip() == "合计":
+        body.pop()
+    return Table(header, body)

@@ -72,3 +72,12 @@ def person_key(citizen_id: CitizenId, secret: bytes) -> str:
     """
     digest = hmac.new(secret, citizen_id.value.encode("ascii"), hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii").lower()[:24]
+
+
+def pseudonym_of_text(value: str, secret: bytes) -> str:
+    """Key of an identifier that is not a valid citizen ID (a travel document, a
+    mistyped ID): the same construction over the text, in its own domain so
+    it can never collide with a citizen's key."""
+    normalised = "text:" + value.strip().upper()
+    digest = hmac.new(secret, normalised.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:24]

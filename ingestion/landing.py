@@ -16,10 +16,16 @@ class DeliveredFile:
     issuer: str     # county code, or the funeral home's code for cremation
     period: str     # partition key, e.g. 2024-03
     version: int    # 1 for the first delivery, N for _vN
+    per_issuer: bool = False   # each issuer (funeral home) delivers its own file per period
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def slot(self) -> tuple[str, str | None]:
+        """What a higher version replaces: the period, or the period of one issuer."""
+        return self.period, self.issuer if self.per_issuer else None
 
 
 @dataclass(frozen=True)
@@ -27,12 +33,17 @@ class LandingScan:
     files: list[DeliveredFile]
     unrecognised: list[Path]   # files in the source folder whose name breaks the contract
 
-    def by_period(self) -> dict[str, list[DeliveredFile]]:
-        """Each period's deliveries, highest version first."""
-        grouped: dict[str, list[DeliveredFile]] = defaultdict(list)
+    def by_slot(self) -> dict[tuple[str, str | None], list[DeliveredFile]]:
+        """Each slot's deliveries (a period, or a period of one issuer), highest version first."""
+        grouped: dict[tuple[str, str | None], list[DeliveredFile]] = defaultdict(list)
         for f in self.files:
-            grouped[f.period].append(f)
-        return {p: sorted(fs, key=lambda f: (-f.version, f.name)) for p, fs in sorted(grouped.items())}
+            grouped[f.slot].append(f)
+        return {s: sorted(fs, key=lambda f: (-f.version, f.name))
+                for s, fs in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))}
+
+    def by_period(self) -> dict[str, list[DeliveredFile]]:
+        """Each period's deliveries, highest version first (one issuer per period)."""
+        return {period: files for (period, _), files in self.by_slot().items()}
 
     @property
     def periods(self) -> list[str]:
@@ -51,6 +62,6 @@ def scan(landing_dir: Path, contract: SourceContract) -> LandingScan:
         if not m:
             unrecognised.append(path)
             continue
-        files.append(DeliveredFile(contract.key, path, m["issuer"],
-                                   contract.period_key(m["period"]), int(m["version"] or 1)))
+        files.append(DeliveredFile(contract.key, path, m["issuer"], contract.period_key(m["period"]),
+                                   int(m["version"] or 1), per_issuer=contract.issuer != "county"))
     return LandingScan(files, unrecognised)

@@ -8,45 +8,34 @@ stands; every row read is loaded or quarantined.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
+import duckdb
 import pyarrow as pa
 
-from ingestion.contract import ASSISTANCE, SourceContract
-from ingestion.decoding import decode, match_header, read_csv, records
+from ingestion.contract import CONTRACTS, REFERENCE_SOURCES, SourceContract
+from ingestion.decoding import Table, decode, match_header, read_csv, read_xlsx, records
 from ingestion.errors import FileRejected
 from ingestion.landing import DeliveredFile
-from ingestion.rolls import ASSISTANCE_SCHEMA, parse_assistance_row
+from ingestion.records import DivisionTable, ParseContext, arrow_schema, parse_record
 from ingestion.store import QUARANTINE_SCHEMA, LedgerEntry, RawStore
 
 log = logging.getLogger(__name__)
-
-RowParser = Callable[..., tuple[dict, list]]
-
-
-@dataclass(frozen=True)
-class SourceReader:
-    contract: SourceContract
-    schema: pa.Schema
-    parse_row: RowParser
-
-
-READERS: dict[str, SourceReader] = {
-    "assistance": SourceReader(ASSISTANCE, ASSISTANCE_SCHEMA, parse_assistance_row),
-}
 
 
 @dataclass
 class PeriodResult:
     source: str
     period: str
-    outcome: str                  # loaded | unchanged | rejected | nothing_delivered
+    outcome: str                  # loaded | unchanged | rejected
     file_name: str | None = None
     version: int | None = None
+    encoding: str | None = None
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -62,19 +51,35 @@ class ParsedFile:
     rows_read: int
 
 
-def read_delivery(reader: SourceReader, delivered: DeliveredFile, data: bytes, *,
-                  county6: str, secret: bytes) -> ParsedFile:
+def period_last_day(contract: SourceContract, period: str) -> dt.date:
+    """The date a period's region codes are checked for: its last day."""
+    if contract.period_kind == "month":
+        year, month = int(period[:4]), int(period[5:7])
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if contract.period_kind == "year":
+        return dt.date(int(period), 12, 31)
+    return dt.date.fromisoformat(period)
+
+
+def read_table(contract: SourceContract, data: bytes, name: str) -> tuple[Table, str]:
+    if contract.file_format == "xlsx":
+        return read_xlsx(data, name, title_row=contract.title_row), "xlsx"
+    text, encoding = decode(data, name)
+    return read_csv(text, name), encoding
+
+
+def read_delivery(contract: SourceContract, delivered: DeliveredFile, data: bytes,
+                  context: ParseContext) -> ParsedFile:
     """Decode and validate a whole file; raises FileRejected if it cannot be read."""
     name = delivered.name
-    text, encoding = decode(data, name)
-    table = read_csv(text, name)
-    positions, extras = match_header(table.header, reader.contract.required_columns, name)
+    table, encoding = read_table(contract, data, name)
+    positions, extras = match_header(table.header, contract.required_columns, name)
     loaded, quarantined = [], []
     for line, record in records(table, positions):
         if isinstance(record, str):
             quarantined.append(_quarantine_row(delivered, line, ["(整行)"], [record]))
             continue
-        row, errors = reader.parse_row(record, county6=county6, secret=secret)
+        row, errors = parse_record(contract, record, context)
         if errors:
             quarantined.append(_quarantine_row(delivered, line, [e.field for e in errors],
                                                [e.reason for e in errors]))
@@ -82,7 +87,7 @@ def read_delivery(reader: SourceReader, delivered: DeliveredFile, data: bytes, *
         row.update(period=delivered.period, _source_file=name, _source_row=line)
         loaded.append(row)
     return ParsedFile(
-        data=pa.Table.from_pylist(loaded, schema=reader.schema),
+        data=pa.Table.from_pylist(loaded, schema=arrow_schema(contract)),
         quarantine=pa.Table.from_pylist(quarantined, schema=QUARANTINE_SCHEMA),
         encoding=encoding,
         extra_columns=extras,
@@ -92,18 +97,39 @@ def read_delivery(reader: SourceReader, delivered: DeliveredFile, data: bytes, *
 
 def _quarantine_row(delivered: DeliveredFile, line: int, fields: list[str], reasons: list[str]) -> dict:
     return {"period": delivered.period, "source_file": delivered.name, "source_row": line,
-            "fields": "、".join(fields), "reasons": "；".join(reasons)}
+            "fields": "、".join(dict.fromkeys(fields)), "reasons": "；".join(reasons)}
 
 
-def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: str,
-                  secret: bytes, run_id: str | None = None) -> PeriodResult:
+def division_table(store: RawStore, county6: str) -> DivisionTable:
+    """The division table as loaded so far: every yearly release and every change."""
+    regions = sorted(store.raw_dir.glob("regions/period=*/data.parquet"))
+    changes = sorted(store.raw_dir.glob("region_changes/period=*/data.parquet"))
+    released, created, retired = set(), {}, set()
+    with duckdb.connect() as con:
+        if regions:
+            released = {r[0] for r in con.execute(
+                "select distinct region_code from read_parquet(?)", [[str(p) for p in regions]]).fetchall()}
+        if changes:
+            for code, day in con.execute(
+                    "select new_code, min(effective_on) from read_parquet(?) group by new_code",
+                    [[str(p) for p in changes]]).fetchall():
+                created[code] = day
+            retired = {r[0] for r in con.execute(
+                "select distinct old_code from read_parquet(?)", [[str(p) for p in changes]]).fetchall()}
+    return DivisionTable(county6, frozenset(released), created, frozenset(retired))
+
+
+def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: str, secret: bytes,
+                  run_id: str | None = None, division: DivisionTable | None = None) -> PeriodResult:
     """Bring one period up to its highest readable delivered version."""
     if not deliveries:
         raise ValueError("ingest_period needs at least one delivered file")
     first = deliveries[0]
-    reader = READERS[first.source]
-    result = PeriodResult(first.source, first.period, "nothing_delivered")
-    applied = store.applied(first.source, first.period) or {}
+    contract = CONTRACTS[first.source]
+    context = ParseContext(county6, secret, period_last_day(contract, first.period), division)
+    issuer = first.slot[1]
+    result = PeriodResult(first.source, first.period, "rejected")
+    applied = store.applied(first.source, first.period, issuer) or {}
     ranked = sorted(deliveries, key=lambda d: -d.version)
     for position, delivered in enumerate(ranked):
         data = Path(delivered.path).read_bytes()
@@ -115,20 +141,19 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
         entry = LedgerEntry(delivered.source, delivered.name, delivered.period, delivered.version,
                             sha, len(data), status="loaded", run_id=run_id)
         try:
-            parsed = read_delivery(reader, delivered, data, county6=county6, secret=secret)
+            parsed = read_delivery(contract, delivered, data, context)
         except FileRejected as exc:
             entry.status, entry.reason = "rejected", exc.reason
             if not store.has_ledger_entry(delivered.source, delivered.name, sha):
                 store.record(entry)
-            result.outcome = "rejected"
             result.messages.append(str(exc))
             log.warning("rejected %s", exc)
             continue
         _check_accounting(parsed, delivered)
         store.replace_period(delivered.source, delivered.period, parsed.data, parsed.quarantine, {
             "source_file": delivered.name, "version": str(delivered.version), "sha256": sha,
-            "rows_read": str(parsed.rows_read),
-        })
+            "rows_read": str(parsed.rows_read), "encoding": parsed.encoding,
+        }, issuer)
         entry.encoding = parsed.encoding
         entry.rows_read = parsed.rows_read
         entry.rows_loaded = parsed.data.num_rows
@@ -137,6 +162,7 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
         store.record(entry)
         _mark_superseded(store, ranked[position + 1:], run_id)
         result.outcome, result.file_name, result.version = "loaded", delivered.name, delivered.version
+        result.encoding = parsed.encoding
         result.rows_read, result.rows_loaded = parsed.rows_read, parsed.data.num_rows
         result.rows_quarantined = parsed.quarantine.num_rows
         if parsed.extra_columns:
@@ -161,3 +187,23 @@ def _mark_superseded(store: RawStore, older: list[DeliveredFile], run_id: str | 
             store.record(LedgerEntry(delivered.source, delivered.name, delivered.period,
                                      delivered.version, sha, len(data), status="superseded",
                                      reason="已被更高版本替代", run_id=run_id))
+
+
+def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, *, county6: str,
+                  secret: bytes, periods: list[str] | None = None,
+                  run_id: str | None = None) -> list[PeriodResult]:
+    """Every delivered period of one source (or the ``periods`` asked for)."""
+    from ingestion import landing
+
+    division = None if contract in REFERENCE_SOURCES else division_table(store, county6)
+    slots = landing.scan(landing_dir, contract).by_slot()
+    return [ingest_period(store, files, county6=county6, secret=secret, run_id=run_id, division=division)
+            for (period, _), files in slots.items() if periods is None or period in periods]
+
+
+def ingest_landing(store: RawStore, landing_dir: Path, *, county6: str, secret: bytes) -> list[PeriodResult]:
+    """Every source, the division table first (the others' region codes are checked against it)."""
+    results = []
+    for contract in CONTRACTS.values():      # REGIONS and REGION_CHANGES come first
+        results += ingest_source(store, landing_dir, contract, county6=county6, secret=secret)
+    return results

@@ -3,6 +3,7 @@
 Layout under the raw directory::
 
     <source>/period=<P>/data.parquet              the rows loaded for P (current version)
+    <source>/period=<P>/data_<issuer>.parquet     … for sources each issuer delivers (funeral homes)
     _quarantine/<source>/period=<P>/rows.parquet  the rows of that version set aside
     _ledger/<source>/<file name>.<sha12>.parquet  one entry per delivered file
 
@@ -82,18 +83,20 @@ class RawStore:
     def __init__(self, raw_dir: Path):
         self.raw_dir = Path(raw_dir)
 
-    def data_path(self, source: str, period: str) -> Path:
-        return self.raw_dir / source / f"period={period}" / "data.parquet"
+    def data_path(self, source: str, period: str, issuer: str | None = None) -> Path:
+        name = f"data_{issuer}.parquet" if issuer else "data.parquet"
+        return self.raw_dir / source / f"period={period}" / name
 
-    def quarantine_path(self, source: str, period: str) -> Path:
-        return self.raw_dir / "_quarantine" / source / f"period={period}" / "rows.parquet"
+    def quarantine_path(self, source: str, period: str, issuer: str | None = None) -> Path:
+        name = f"rows_{issuer}.parquet" if issuer else "rows.parquet"
+        return self.raw_dir / "_quarantine" / source / f"period={period}" / name
 
     def ledger_dir(self, source: str) -> Path:
         return self.raw_dir / "_ledger" / source
 
-    def applied(self, source: str, period: str) -> dict[str, str] | None:
-        """Provenance of the version currently loaded for a period, if any."""
-        path = self.data_path(source, period)
+    def applied(self, source: str, period: str, issuer: str | None = None) -> dict[str, str] | None:
+        """Provenance of the version currently loaded for a period (of an issuer), if any."""
+        path = self.data_path(source, period, issuer)
         if not path.exists():
             return None
         meta = pq.read_schema(path).metadata or {}
@@ -101,12 +104,12 @@ class RawStore:
                 if k.startswith(b"civstat.")}
 
     def replace_period(self, source: str, period: str, data: pa.Table, quarantine: pa.Table,
-                       provenance: dict[str, str]) -> None:
+                       provenance: dict[str, str], issuer: str | None = None) -> None:
         """Swap in a period's rows and its quarantine; quarantine first, so the
         data file (which records the version) is the commit point."""
-        write_parquet_atomic(quarantine, self.quarantine_path(source, period))
+        write_parquet_atomic(quarantine, self.quarantine_path(source, period, issuer))
         meta = {f"civstat.{k}".encode(): v.encode() for k, v in provenance.items()}
-        write_parquet_atomic(data.replace_schema_metadata(meta), self.data_path(source, period))
+        write_parquet_atomic(data.replace_schema_metadata(meta), self.data_path(source, period, issuer))
 
     def has_ledger_entry(self, source: str, file_name: str, sha256: str) -> bool:
         return (self.ledger_dir(source) / f"{file_name}.{sha256[:12]}.parquet").exists()
@@ -124,9 +127,11 @@ class RawStore:
     def applied_versions(self) -> list[dict[str, str]]:
         """Which delivered file each source and period currently holds."""
         out = []
-        for path in sorted(self.raw_dir.glob("*/period=*/data.parquet")):
+        for path in sorted(self.raw_dir.glob("*/period=*/data*.parquet")):
             source, period = path.parent.parent.name, path.parent.name.removeprefix("period=")
-            out.append({"source": source, "period": period, **(self.applied(source, period) or {})})
+            issuer = path.stem.removeprefix("data").removeprefix("_") or None
+            out.append({"source": source, "period": period, "issuer": issuer,
+                        **(self.applied(source, period, issuer) or {})})
         return out
 
     def accounting(self) -> dict[str, int]:
@@ -134,10 +139,10 @@ class RawStore:
         counted from the Parquet files themselves."""
         totals = {"files": 0, "read": 0, "loaded": 0, "quarantined": 0}
         for version in self.applied_versions():
-            source, period = version["source"], version["period"]
+            source, period, issuer = version["source"], version["period"], version["issuer"]
             totals["files"] += 1
             totals["read"] += int(version.get("rows_read", 0))
-            totals["loaded"] += pq.read_metadata(self.data_path(source, period)).num_rows
-            quarantine = self.quarantine_path(source, period)
+            totals["loaded"] += pq.read_metadata(self.data_path(source, period, issuer)).num_rows
+            quarantine = self.quarantine_path(source, period, issuer)
             totals["quarantined"] += pq.read_metadata(quarantine).num_rows if quarantine.exists() else 0
         return totals

@@ -97,30 +97,3 @@ def parse_region_code(field: str, text: str, county6: str) -> str:
         raise FieldError(field, f"区划代码“{value}”不属于本县（{county6}）")
     return value
 
-
-class FieldCollector:
-    """Parses a row field by field, keeping every error instead of the first.
-
-    A clerk fixing a row wants all its problems at once.
-    """
-
-    def __init__(self, record: dict[str, str]):
-        self.record = record
-        self.errors: list[FieldError] = []
-
-    def text(self, field: str) -> str:
-        return self.record[field].strip()
-
-    def parse(self, parser, field: str, *args, **kwargs):
-        """Call ``parser(field, value, …)``; on a FieldError keep it and return None."""
-        try:
-            return parser(field, self.record[field], *args, **kwargs)
-        except FieldError as exc:
-            self.errors.append(exc)
-            return None
-
-    def optional(self, parser, field: str, *args, **kwargs):
-        return None if not self.text(field) else self.parse(parser, field, *args, **kwargs)
-
-    def fail(self, field: str, reason: str) -> None:
-        self.errors.append(FieldError(field, reason))

@@ -14,14 +14,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     from orchestration.assistance.definitions import defs as assistance
     from orchestration.dbt.definitions import defs as dbt
     from orchestration.dbt.project import dbt_executable, dbt_project
-    from orchestration.jobs import build_and_publish_job, ingest_monthly_job
+    from orchestration.ingestion.definitions import defs as ingestion
+    from orchestration.jobs import INGESTION_JOBS, build_and_publish_job
     from orchestration.resources import CivstatResource
     from orchestration.serving.definitions import defs as serving
 
     return dg.Definitions.merge(
-        assistance, dbt, serving,
+        ingestion, assistance, dbt, serving,
         dg.Definitions(
-            jobs=[ingest_monthly_job, build_and_publish_job],
+            jobs=[*INGESTION_JOBS.values(), build_and_publish_job],
             resources={
                 "civstat": CivstatResource(home=str(settings.home), landing_dir=str(settings.landing_dir)),
                 "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

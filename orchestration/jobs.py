@@ -2,16 +2,35 @@
 
 import dagster as dg
 
-from orchestration.partitions import monthly_partitions
-
-# One job per partitions definition, as Dagster requires; `civstat run` runs
-# each over the partitions found in the landing folder.
-ingest_monthly_job = dg.define_asset_job(
-    "ingest_monthly_extracts",
-    selection=dg.AssetSelection.groups("assistance") & dg.AssetSelection.key_prefixes("raw"),
-    partitions_def=monthly_partitions,
-    description="Load the monthly extracts of the selected months from the landing folder.",
+from ingestion.contract import CONTRACTS
+from orchestration.ingestion.assets import raw_asset_key
+from orchestration.ingestion.partitions import (
+    archive_partitions,
+    monthly_partitions,
+    partitions_for,
+    snapshot_partitions,
+    yearly_partitions,
 )
+
+
+def _ingestion_job(name: str, partitions: dg.PartitionsDefinition, description: str):
+    keys = [raw_asset_key(c.key) for c in CONTRACTS.values() if partitions_for(c) is partitions]
+    return dg.define_asset_job(name, selection=dg.AssetSelection.assets(*keys), partitions_def=partitions,
+                               description=description)
+
+
+# Dagster runs one partitions definition per job; `civstat run` runs them in
+# this order (the division table, in the yearly job, first).
+INGESTION_JOBS = {
+    "ingest_yearly_extracts": _ingestion_job(
+        "ingest_yearly_extracts", yearly_partitions, "Yearly extracts: division table, registers, counts."),
+    "ingest_marriage_archive": _ingestion_job(
+        "ingest_marriage_archive", archive_partitions, "The marriage archive, one partition per year since 1949."),
+    "ingest_monthly_extracts": _ingestion_job(
+        "ingest_monthly_extracts", monthly_partitions, "Monthly extracts: rolls and events."),
+    "ingest_snapshots": _ingestion_job(
+        "ingest_snapshots", snapshot_partitions, "Dated snapshots: organisations, volunteers, social workers."),
+}
 
 build_and_publish_job = dg.define_asset_job(
     "build_and_publish",

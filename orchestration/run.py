@@ -1,8 +1,9 @@
 """`civstat run`: every asset for what is in the landing folder, through Dagster, in process.
 
-Two runs, recorded in the Dagster instance under ``DAGSTER_HOME`` like any
-other, so the UI shows them: the ingestion job over the months delivered,
-then the build-and-publish job. Only one `civstat run` at a time per state
+Runs recorded in the Dagster instance under ``DAGSTER_HOME`` like any other,
+so the UI shows them: each ingestion job over the periods delivered (yearly
+extracts with the division table first, the archive, monthly extracts,
+snapshots), then the build-and-publish job. Only one `civstat run` at a time per state
 directory: a second one is refused at once rather than queued silently.
 """
 
@@ -72,12 +73,24 @@ def exclusive_run(settings: Settings) -> Iterator[None]:
             fh.truncate()
 
 
-def delivered_months(settings: Settings) -> list[str]:
-    months: set[str] = set()
-    for contract in CONTRACTS.values():
-        if contract.period_kind == "month":
-            months.update(landing.scan(settings.landing_dir, contract).periods)
-    return sorted(months)
+def delivered_periods(settings: Settings, job_sources: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per ingestion job, the partition keys the landing folder has files for."""
+    out = {}
+    for job, sources in job_sources.items():
+        periods = set()
+        for source in sources:
+            periods.update(landing.scan(settings.landing_dir, CONTRACTS[source]).periods)
+        out[job] = sorted(periods)
+    return out
+
+
+def ingestion_sources() -> dict[str, list[str]]:
+    """Ingestion job → the sources it loads, in the order `civstat run` runs them."""
+    from orchestration.ingestion.partitions import partitions_for
+    from orchestration.jobs import INGESTION_JOBS
+
+    return {name: [c.key for c in CONTRACTS.values() if partitions_for(c) is job.partitions_def]
+            for name, job in INGESTION_JOBS.items()}
 
 
 def prepare_dbt_manifest() -> None:
@@ -96,24 +109,30 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
     with exclusive_run(settings):
         prepare_dbt_manifest()
         from orchestration.definitions import build_definitions
-        from orchestration.partitions import monthly_partitions
 
         defs = build_definitions(settings)
         instance = dg.DagsterInstance.get()
         run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
         steps = []
-        months = delivered_months(settings)
-        if months:
-            valid = set(monthly_partitions.get_partition_keys())
-            outside = [m for m in months if m not in valid]
+        for job_name, periods in delivered_periods(settings, ingestion_sources()).items():
+            if not periods or not all(s.success for s in steps):
+                continue
+            job = defs.resolve_job_def(job_name)
+            partitions = job.partitions_def
+            if isinstance(partitions, dg.DynamicPartitionsDefinition):
+                known = set(instance.get_dynamic_partitions(partitions.name))
+                instance.add_dynamic_partitions(partitions.name, [p for p in periods if p not in known])
+            order = {k: i for i, k in enumerate(partitions.get_partition_keys(dynamic_partitions_store=instance))}
+            outside = [p for p in periods if p not in order]
             if outside:
-                raise RunRefused(f"months outside the partitions ({monthly_partitions.start:%Y-%m} onwards): "
-                                 f"{', '.join(outside)}")
-            job = defs.resolve_job_def("ingest_monthly_extracts")
+                raise RunRefused(f"{job_name}: periods outside the partitions: {', '.join(outside)}")
+            # One run over the whole range delivered (the assets' backfill policy
+            # is a single run); keys in the range with nothing delivered are no-ops.
+            first, last = min(periods, key=order.get), max(periods, key=order.get)
             result = job.execute_in_process(
                 instance=instance, run_config=run_config, raise_on_error=False,
-                tags={ASSET_PARTITION_RANGE_START_TAG: months[0], ASSET_PARTITION_RANGE_END_TAG: months[-1]})
-            steps.append(_outcome("ingest_monthly_extracts", result))
+                tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+            steps.append(_outcome(job_name, result))
         if all(s.success for s in steps) and not RawStore(settings.raw_dir).applied_versions():
             raise RunRefused(f"nothing to build: no extract has been loaded from {settings.landing_dir} "
                              f"(expected files like assistance/assistance_{settings.county_code}_YYYYMM.csv)")

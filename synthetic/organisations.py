@@ -148,7 +148,9 @@ def _stock_dates(ctx: GenerationContext, midyear: bool) -> list[dt.date]:
     for year in ctx.years():
         if midyear and ctx.first_month <= dt.date(year, 6, 30) <= ctx.end:
             days.append(dt.date(year, 6, 30))
-        days.append(min(dt.date(year, 12, 31), ctx.end))
+        end = min(dt.date(year, 12, 31), ctx.end)
+        if end not in days:     # a period ending on 30 June: one snapshot, not two
+            days.append(end)
     return days
 
 

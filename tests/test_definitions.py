@@ -31,7 +31,21 @@ def test_lineage_runs_from_the_extract_to_the_serving_file(tmp_path):
     edges = {(parent, child) for child in graph.get_all_asset_keys()
              for parent in graph.get(child).parent_keys}
     assert expected_edges <= edges
-    assert graph.get_all_asset_keys() == {e for pair in expected_edges for e in pair}
+    # Every non-reference source waits for the division table its codes are checked against.
+    assert (key(["raw", "regions"]), key(["raw", "assistance"])) in edges
+    assert (key(["raw", "region_changes"]), key(["raw", "marriage"])) in edges
+
+
+def test_there_is_one_ingestion_asset_per_source_partitioned_as_its_data_comes(tmp_path):
+    from ingestion.contract import CONTRACTS
+
+    graph = _graph(tmp_path)
+    raw = {k.path[1]: graph.get(k).partitions_def for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+    assert set(raw) == set(CONTRACTS)
+    assert isinstance(raw["assistance"], dg.MonthlyPartitionsDefinition)
+    assert raw["marriage_archive"].get_partition_keys()[0] == "1949"
+    assert raw["deaths"].get_partition_keys()[0] == "2015"
+    assert isinstance(raw["volunteers"], dg.DynamicPartitionsDefinition)
 
 
 def test_every_check_guards_an_asset_that_exists(tmp_path):

@@ -21,7 +21,8 @@ from test_ingestion import personal_values
 
 def test_the_run_ingests_builds_checks_and_publishes(published):
     settings, summary = published
-    assert [s.job for s in summary.steps] == ["ingest_monthly_extracts", "build_and_publish"]
+    assert [s.job for s in summary.steps] == ["ingest_yearly_extracts", "ingest_marriage_archive",
+                                              "ingest_monthly_extracts", "ingest_snapshots", "build_and_publish"]
     assert summary.success, [s.failures for s in summary.steps]
     assert summary.published and summary.check_failures == []
     assert settings.serving_path.exists()
