@@ -17,6 +17,7 @@ setup: $(BIN)/civstat
 	$(BIN)/civstat prepare
 
 ## demo: sample extracts → ingestion → dbt → quality suites → published marts
+demo: export CIVSTAT_DEMO = 1
 demo: setup
 	$(BIN)/civstat generate --scale tiny --seed 1 --start 2024-01 --end 2024-12
 	$(BIN)/civstat run
@@ -28,7 +29,7 @@ test: setup
 
 ## dev: the Dagster UI on http://127.0.0.1:3000
 dev: setup
-	DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -m orchestration -h 127.0.0.1 -p 3000
+	CIVSTAT_DEMO=1 DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster dev -m orchestration -h 127.0.0.1 -p 3000
 
 ## validate: Dagster's own check of the definitions
 validate: setup

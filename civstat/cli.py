@@ -119,7 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with err.status(f"civstat run on {settings.landing_dir} …"), _run_log(log_path, args.verbose):
             summary = run_pipeline(settings, log_level="INFO" if args.verbose else "CRITICAL")
-    except RunRefused as exc:
+    except (RunRefused, SettingsError) as exc:
         err.print(f"[red]run refused:[/red] {exc}")
         return EXIT_USAGE
     seconds = (dt.datetime.now() - started).total_seconds()

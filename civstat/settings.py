@@ -11,7 +11,8 @@ Environment variables (all optional)::
     CIVSTAT_CONFIG          TOML file with any of the keys below
     CIVSTAT_LANDING_DIR     where departments drop their extracts
     CIVSTAT_WAREHOUSE_PATH  the DuckDB file dbt builds
-    CIVSTAT_PSEUDONYM_KEY   secret for pseudonymous person keys
+    CIVSTAT_PSEUDONYM_KEY   secret for pseudonymous person keys (required unless demo)
+    CIVSTAT_DEMO            1 for the demo: a generated local key is allowed
     CIVSTAT_DUCKDB_THREADS, CIVSTAT_DUCKDB_MEMORY_LIMIT
     CIVSTAT_SERVING_VERSIONS_KEPT
     CIVSTAT_COUNTY_CODE     the county the warehouse serves (6 digits)
@@ -54,6 +55,7 @@ class Settings:
     superset_url: str = "http://127.0.0.1:8088"
     superset_user: str = "admin"
     superset_password: str | None = None
+    demo: bool = False        # CIVSTAT_DEMO=1: generated local secrets are allowed
     pseudonym_key_env: str | None = dataclasses.field(default=None, repr=False)
 
     # ------------------------------------------------------------------ load
@@ -94,12 +96,16 @@ class Settings:
     def pseudonym_key(self) -> bytes:
         """The secret behind pseudonymous keys.
 
-        ``CIVSTAT_PSEUDONYM_KEY`` in production. Without it a random key is
-        created once under ``<home>/secrets`` so keys stay stable across runs
-        of the same installation; it never leaves that file.
+        ``CIVSTAT_PSEUDONYM_KEY`` in production; without it civstat refuses to
+        run. In demo mode (``CIVSTAT_DEMO=1``, what ``make demo`` sets) a random
+        key is created once under ``<home>/secrets`` so keys stay stable
+        across runs of the same installation; it never leaves that file.
         """
         if self.pseudonym_key_env:
             return self.pseudonym_key_env.encode("utf-8")
+        if not self.demo:
+            raise SettingsError("CIVSTAT_PSEUDONYM_KEY is not set: civstat will not pseudonymise personal data "
+                                "without a secret (set it, or CIVSTAT_DEMO=1 for a demo with a generated local key)")
         key_file = self.home / "secrets" / "pseudonym.key"
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +140,7 @@ class Settings:
             "CIVSTAT_DUCKDB_THREADS": str(self.duckdb_threads),
             "CIVSTAT_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DAGSTER_HOME": str(self.dagster_home),
+            "CIVSTAT_DEMO": "1" if self.demo else "0",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             # dbt runs from the same environment as civstat, activated or not.
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
@@ -161,6 +168,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home"):
         out[name] = Path(out[name]).expanduser().resolve()
+    out["demo"] = str(out.get("demo", False)).strip().lower() in ("1", "true", "yes", "on")
     for name in ("duckdb_threads", "serving_versions_kept"):
         try:
             out[name] = int(out.get(name, getattr(Settings, name)))

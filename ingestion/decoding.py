@@ -28,15 +28,17 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         data, bom = data[len(_BOM):], True
     else:
         bom = False
-    try:
-        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileRejected(file, f"第{line}行编码无法识别（既非UTF-8也非GBK/GB18030）") from None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), ("utf-8-sig" if bom else "utf-8") if encoding == "utf-8" else encoding
+        except UnicodeDecodeError as exc:
+            if exc.end >= len(data) and exc.reason.startswith(("unexpected end", "incomplete")):
+                # A file cut inside its last character: keep what is whole;
+                # the cut row is then short and goes to quarantine.
+                return data[: exc.start].decode(encoding), encoding if encoding != "utf-8" else "utf-8"
+            failure = exc
+    line = data[: failure.start].count(b"\n") + 1
+    raise FileRejected(file, f"第{line}行编码无法识别（既非UTF-8也非GBK/GB18030）")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ import pyarrow as pa
 from ingestion.contract import CONTRACTS, REFERENCE_SOURCES, SourceContract
 from ingestion.decoding import Table, decode, match_header, read_csv, read_xlsx, records
 from ingestion.errors import FileRejected
+from ingestion.identity import pseudonym_of_text
 from ingestion.landing import DeliveredFile
 from ingestion.records import DivisionTable, ParseContext, arrow_schema, parse_record
 from ingestion.store import QUARANTINE_SCHEMA, LedgerEntry, RawStore
@@ -82,7 +84,8 @@ def read_delivery(contract: SourceContract, delivered: DeliveredFile, data: byte
         row, errors = parse_record(contract, record, context)
         if errors:
             quarantined.append(_quarantine_row(delivered, line, [e.field for e in errors],
-                                               [e.reason for e in errors]))
+                                               [e.reason for e in errors],
+                                               _raw_values(contract, record, errors, context.secret)))
             continue
         row.update(period=delivered.period, _source_file=name, _source_row=line)
         loaded.append(row)
@@ -95,9 +98,21 @@ def read_delivery(contract: SourceContract, delivered: DeliveredFile, data: byte
     )
 
 
-def _quarantine_row(delivered: DeliveredFile, line: int, fields: list[str], reasons: list[str]) -> dict:
+def _quarantine_row(delivered: DeliveredFile, line: int, fields: list[str], reasons: list[str],
+                    raw_values: str | None = None) -> dict:
     return {"period": delivered.period, "source_file": delivered.name, "source_row": line,
-            "fields": "、".join(dict.fromkeys(fields)), "reasons": "；".join(reasons)}
+            "fields": "、".join(dict.fromkeys(fields)), "reasons": "；".join(reasons), "raw_values": raw_values}
+
+
+def _raw_values(contract: SourceContract, record: dict[str, str], errors: list, secret: bytes) -> str:
+    """The failing fields' values as written, a personal one as its pseudonym."""
+    personal = set(contract.personal_columns)
+    values = {}
+    for error in errors:
+        value = record.get(error.field, "")
+        values[error.field] = f"pseudonym:{pseudonym_of_text(value, secret)}" if error.field in personal and value \
+            else value
+    return json.dumps(values, ensure_ascii=False)
 
 
 def division_table(store: RawStore, county6: str) -> DivisionTable:
@@ -167,6 +182,8 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
         result.rows_quarantined = parsed.quarantine.num_rows
         if parsed.extra_columns:
             result.messages.append(f"{delivered.name}: 多余列已忽略：{'、'.join(parsed.extra_columns)}")
+        if parsed.rows_read == 0:
+            result.messages.append(f"{delivered.name}: 文件只有表头，没有数据行")
         return result
     return result
 

@@ -30,6 +30,7 @@ QUARANTINE_SCHEMA = pa.schema([
     ("source_row", pa.int32()),
     ("fields", pa.string()),
     ("reasons", pa.string()),
+    ("raw_values", pa.string()),    # JSON: failing field → value as written (pseudonym if personal)
 ])
 
 LEDGER_SCHEMA = pa.schema([

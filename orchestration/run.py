@@ -104,6 +104,7 @@ def prepare_dbt_manifest() -> None:
 def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSummary:
     if not settings.landing_dir.is_dir():
         raise RunRefused(f"landing folder {settings.landing_dir} does not exist")
+    settings.pseudonym_key()     # refuse before any work when there is no secret
     settings.ensure_dirs()
     settings.export_env()
     with exclusive_run(settings):

@@ -129,9 +129,9 @@ def test_a_failing_blocking_check_stops_publication_and_keeps_the_last_good_vers
     correction = f"assistance_370832_{period.replace('-', '')}_v7.csv"
     (corrected / "assistance" / correction).write_bytes(buffer.getvalue().encode("gbk"))
 
-    home = Settings.load({"home": tmp_path / "home", "landing_dir": corrected})
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        home = Settings.load({"home": tmp_path / "home", "landing_dir": corrected})
         first = run_pipeline(Settings.load({"home": home.home, "landing_dir": settings.landing_dir}))
         assert first.published
         good = run_query(home.serving_path, "select count(*) from meta.publication_log").rows

@@ -43,10 +43,17 @@ def test_the_pseudonym_key_is_refused_in_the_config_file(tmp_path):
         Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)})
 
 
-def test_without_a_key_one_is_created_once_and_kept_private(tmp_path):
-    s = Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)})
+def test_without_a_key_civstat_refuses_to_pseudonymise_outside_demo_mode(tmp_path):
+    with pytest.raises(SettingsError, match="CIVSTAT_PSEUDONYM_KEY"):
+        Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)}).pseudonym_key()
+    assert not (tmp_path / "secrets").exists()
+
+
+def test_in_demo_mode_a_key_is_created_once_and_kept_private(tmp_path):
+    demo = {"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_DEMO": "1"}
+    s = Settings.load(environ=demo)
     first = s.pseudonym_key()
-    assert first == Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)}).pseudonym_key()
+    assert first == Settings.load(environ=demo).pseudonym_key()
     mode = stat.S_IMODE(os.stat(tmp_path / "secrets" / "pseudonym.key").st_mode)
     assert mode == 0o600
     assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_PSEUDONYM_KEY": "k"}).pseudonym_key() == b"k"

@@ -1,0 +1,51 @@
+"""Ingestion throughput: rows per second per source and per format (CSV, XLSX).
+
+    .venv/bin/python bench/ingestion.py --landing /tmp/county --raw /tmp/county-raw
+
+Reads a generated landing folder (see bench/generator.py) into a fresh raw
+directory with civstat's ingestion, source by source, the division table first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import time
+from pathlib import Path
+
+from ingestion.contract import CONTRACTS
+from ingestion.load import ingest_source
+from ingestion.store import RawStore
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--landing", type=Path, required=True)
+    parser.add_argument("--raw", type=Path, required=True)
+    parser.add_argument("--county", default="370832")
+    args = parser.parse_args()
+    shutil.rmtree(args.raw, ignore_errors=True)
+    store = RawStore(args.raw)
+    by_format: dict[str, list[float]] = {"csv": [0, 0.0], "xlsx": [0, 0.0]}
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print("| source | format | files read | rows read | seconds | rows/s |\n|---|---|---:|---:|---:|---:|")
+    for contract in CONTRACTS.values():
+        began = time.perf_counter()
+        results = ingest_source(store, args.landing, contract, county6=args.county, secret=b"bench-key")
+        seconds = time.perf_counter() - began
+        rows = sum(r.rows_read for r in results)
+        by_format[contract.file_format][0] += rows
+        by_format[contract.file_format][1] += seconds
+        print(f"| {contract.key} | {contract.file_format} | {len(results)} | {rows:,} | {seconds:.1f} | "
+              f"{rows / seconds if seconds else 0:,.0f} |")
+    for fmt, (rows, seconds) in by_format.items():
+        print(f"| **all {fmt}** | {fmt} | | {rows:,} | {seconds:.1f} | {rows / seconds if seconds else 0:,.0f} |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
