@@ -1,6 +1,6 @@
 """Ingestion throughput: rows per second per source and per format (CSV, XLSX).
 
-    .venv/bin/python bench/ingestion.py --landing /tmp/county --raw /tmp/county-raw
+    .venv/bin/python bench/ingestion_throughput.py --landing /tmp/county --raw /tmp/county-raw
 
 Reads a generated landing folder (see bench/generator.py) into a fresh raw
 directory with civstat's ingestion, source by source, the division table first.
