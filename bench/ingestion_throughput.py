@@ -9,12 +9,15 @@ directory with civstat's ingestion, source by source, the division table first.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
 import shutil
 import time
 from pathlib import Path
+
+import duckdb
 
 from ingestion.contract import CONTRACTS
 from ingestion.load import ingest_source
@@ -45,6 +48,29 @@ def main() -> None:
         print(f"| **all {fmt}** | {fmt} | | {rows:,} | {seconds:.1f} | {rows / seconds if seconds else 0:,.0f} |")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
+    compare_with_truth(args.raw, args.landing)
+
+
+# Rules the generator plants that ingestion must quarantine (the marriage rules
+# are loaded and scored; unreadable archive dates are kept and flagged).
+QUARANTINE_RULES = {"id_check_character", "unknown_code", "negative_amount", "impossible_date",
+                    "credit_code_check_character", "unknown_region", "unknown_region_code"}
+
+
+def compare_with_truth(raw: Path, landing: Path) -> None:
+    """The quarantine against the generator's manifest, and the ledger's counts."""
+    truth_path = landing / "_truth" / "truth.json"
+    if not truth_path.exists():
+        return
+    planted = {(d["file"], d["row"]) for d in json.loads(truth_path.read_text(encoding="utf-8"))["defects"]
+               if d["rule"] in QUARANTINE_RULES}
+    quarantined = set(duckdb.sql(f"select source_file, source_row from "
+                                 f"read_parquet('{raw}/_quarantine/*/*/*.parquet')").fetchall())
+    totals = RawStore(raw).accounting()
+    print(f"manifest: {len(planted):,} malformed rows planted; quarantined {len(quarantined):,}; "
+          f"missing {len(planted - quarantined):,}; extra {len(quarantined - planted):,}")
+    print(f"ledger: {totals['files']:,} files, {totals['read']:,} rows read = {totals['loaded']:,} loaded "
+          f"+ {totals['quarantined']:,} quarantined")
 
 
 if __name__ == "__main__":
