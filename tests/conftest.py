@@ -7,6 +7,7 @@ nothing touches the repository's var/.
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import json
 import os
 import random
@@ -44,6 +45,14 @@ def tiny_world(out: Path, first: dt.date, last: dt.date, defect_rate: float = 0.
     ctx = GenerationContext(out=out, seed=1, scale="tiny", first_month=first, last_month=last,
                             defect_rate=defect_rate)
     return county, ctx
+
+
+def assert_identical_trees(a: Path, b: Path) -> None:
+    """Two generated folders hold the same files, byte for byte (and some files)."""
+    files = sorted(str(p.relative_to(a)) for p in a.rglob("*") if p.is_file())
+    assert files
+    assert sorted(str(p.relative_to(b)) for p in b.rglob("*") if p.is_file()) == files
+    assert filecmp.cmpfiles(a, b, files, shallow=False)[1:] == ([], [])
 
 
 @pytest.fixture(scope="session")

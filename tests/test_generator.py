@@ -1,7 +1,6 @@
 """The generator: deterministic, in the contract's formats, with its defects really planted."""
 
 import csv
-import filecmp
 import io
 import json
 from pathlib import Path
@@ -11,6 +10,8 @@ import pytest
 from civstat.settings import REPO_ROOT
 from ingestion.identity import InvalidId, parse_citizen_id
 from synthetic.generate import GenerateRequest, generate
+
+from conftest import assert_identical_trees
 
 SAMPLE = REPO_ROOT / "samples" / "landing"
 
@@ -23,10 +24,7 @@ def test_the_same_arguments_give_byte_identical_files(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
         generate(GenerateRequest(out=out, scale="tiny", seed=3, start="2024-01", end="2024-04"))
-    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
-    assert files
-    match, mismatch, errors = filecmp.cmpfiles(a, b, [str(f) for f in files], shallow=False)
-    assert (mismatch, errors) == ([], [])
+    assert_identical_trees(a, b)
 
 
 def test_another_seed_gives_another_world(tmp_path):
