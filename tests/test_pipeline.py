@@ -54,10 +54,12 @@ def test_the_serving_file_holds_marts_only_and_says_where_it_came_from(published
     assert '"source_file"' in versions and '"assistance_roll_validity"' in checks
 
 
-def test_nothing_personal_is_published(published, tiny_landing):
+@pytest.mark.parametrize("database", ["serving", "warehouse"])
+def test_nothing_personal_is_published_or_warehoused(published, tiny_landing, database):
     settings, _ = published
     names, ids = personal_values(tiny_landing)
-    con = duckdb.connect(str(settings.serving_path), read_only=True)
+    path = settings.serving_path if database == "serving" else settings.warehouse_path
+    con = duckdb.connect(str(path), read_only=True)
     text_columns = con.execute("""
         select table_schema, table_name, column_name from information_schema.columns
         where data_type = 'VARCHAR'""").fetchall()
