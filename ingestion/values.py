@@ -87,13 +87,3 @@ def parse_choice(field: str, text: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise FieldError(field, f"“{value}”不在代码表内（应为：{'、'.join(allowed)}）")
     return value
-
-
-def parse_region_code(field: str, text: str, county6: str) -> str:
-    value = text.strip()
-    if not re.fullmatch(r"\d{12}", value):
-        raise FieldError(field, f"区划代码“{value}”应为12位数字")
-    if not value.startswith(county6):
-        raise FieldError(field, f"区划代码“{value}”不属于本县（{county6}）")
-    return value
-

@@ -257,17 +257,3 @@ def _split_first_street(county: County, day: dt.date, rng: random.Random) -> Non
         village.valid_to, village.successor = day, new.code
         new_street.villages.append(new)
         county.changes.append(RegionChange(village.code, village.name, new.code, new.name, "拆分", day))
-
-
-def tiny_county() -> list[Township]:
-    """Four townships: two streets, a town and a township, a few villages each.
-
-    The fixed world of the first slice; ``build_county`` makes the worlds with history.
-    """
-    rng = random.Random("tiny-county")
-    return [
-        _township(rng, COUNTY6, 1, "梁山街道", residents=3, villages=0),
-        _township(rng, COUNTY6, 2, "水泊街道", residents=2, villages=1),
-        _township(rng, COUNTY6, 101, "拳铺镇", residents=1, villages=3),
-        _township(rng, COUNTY6, 201, "大路口乡", residents=0, villages=3),
-    ]

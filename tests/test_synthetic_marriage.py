@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from synthetic import marriage, regions
 from synthetic.world import GenerationContext
 
-from conftest import tiny_world
+from conftest import assert_identical_trees, tiny_world
 
 COUNTY6 = "370832"
 FIRST, LAST = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
@@ -247,10 +247,7 @@ def archive_rows(out: Path, first_year: int) -> list[dict]:
 def test_the_same_arguments_give_byte_identical_files(tmp_path, world):
     out, _, ctx = world
     _, again = make(tmp_path)
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    for f in files:
-        assert (out / f).read_bytes() == (tmp_path / f).read_bytes(), f
+    assert_identical_trees(out, tmp_path)
     assert again.truth == ctx.truth and again.defects == ctx.defects
 
 
