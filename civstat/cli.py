@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import warnings
 from decimal import Decimal
@@ -71,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="show Dagster's step log")
     run.set_defaults(handler=cmd_run)
 
+    dbt = sub.add_parser("dbt", help="run dbt on the warehouse with civstat's settings (e.g. `civstat dbt build`)",
+                         prefix_chars="\0")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(handler=cmd_dbt)
+
     sql = sub.add_parser("sql", help="query the published marts, read-only")
     sql.add_argument("query")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -108,6 +114,24 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     dbt_project.preparer.prepare(dbt_project)
     out.print(f"dbt manifest prepared: {dbt_project.manifest_path}")
     return EXIT_OK
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    """dbt in the project folder with the warehouse paths exported: the data
+    team's way to build or test part of the graph by hand."""
+    import subprocess
+
+    from civstat.settings import DBT_PROJECT_DIR
+    from orchestration.dbt.project import dbt_executable
+
+    settings = Settings.load()
+    settings.ensure_dirs()
+    settings.export_env()
+    # Target and logs under the home, so two homes never share dbt's state.
+    env = dict(os.environ, DBT_TARGET_PATH=str(settings.home / "dbt" / "target"),
+               DBT_LOG_PATH=str(settings.home / "dbt" / "logs"))
+    command = [dbt_executable(), *args.dbt_args, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env).returncode
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -1,0 +1,118 @@
+-- Plan attainment: for every target a region's catalogue sets, its county
+-- and (where meaningful) each township, each year and the latest month: the
+-- actual value, the target, whether it is met, the gap and the trend.
+-- A value that cannot be measured is `no_data`, never 0.
+with measures as (
+    select * from {{ ref('int_targets__measures') }}
+),
+
+indicators as (
+    select * from {{ ref('target_indicators') }}
+),
+
+-- Every measured period valued once, so the trend can look one period back.
+valued as (
+    select
+        measures.target_id,
+        measures.region_code,
+        measures.period,
+        measures.numerator,
+        measures.denominator,
+        case indicators.measure
+            when 'rate' then {{ divide_round_half_up('100 * measures.numerator', 'measures.denominator', 2) }}
+            when 'mean' then {{ divide_round_half_up('measures.numerator', 'measures.denominator', 2) }}
+            else cast(measures.numerator as decimal(18, 2))
+        end as actual_value
+    from measures
+    inner join indicators on indicators.target_id = measures.target_id
+),
+
+with_previous as (
+    select
+        *,
+        lag(actual_value) over (
+            partition by target_id, region_code, length(period) order by period
+        ) as previous_actual_value
+    from valued
+),
+
+applicable as (
+    select * from {{ ref('int_targets__applicable') }}
+),
+
+region_names as (
+    select region_code, arg_max(region_name, _valid_from) as region_name
+    from {{ ref('dim_region') }}
+    group by region_code
+),
+
+joined as (
+    select
+        applicable.target_id,
+        indicators.indicator_name,
+        applicable.region_code,
+        region_names.region_name,
+        applicable.region_level,
+        applicable.period,
+        applicable.period_type,
+        with_previous.actual_value,
+        case
+            when applicable.baseline = 'previous_year' and applicable.period_type = 'year'
+                then with_previous.previous_actual_value
+            else applicable.target_value
+        end as target_value,
+        applicable.comparator,
+        indicators.unit,
+        with_previous.previous_actual_value,
+        with_previous.numerator,
+        with_previous.denominator,
+        applicable.deadline,
+        indicators.is_all_records_rule,
+        applicable.catalogue_region_code,
+        applicable.value_as_written
+    from applicable
+    inner join indicators on indicators.target_id = applicable.target_id
+    left join with_previous
+        on with_previous.target_id = applicable.target_id
+       and with_previous.region_code = applicable.region_code
+       and with_previous.period = applicable.period
+    left join region_names on region_names.region_code = applicable.region_code
+)
+
+select
+    target_id,
+    indicator_name,
+    region_code,
+    region_name,
+    region_level,
+    period,
+    period_type,
+    actual_value,
+    cast(target_value as decimal(18, 2)) as target_value,
+    comparator,
+    unit,
+    case
+        when actual_value is null then 'no_data'
+        when target_value is null then 'no_target'
+        when comparator = '>=' and actual_value >= target_value then 'met'
+        when comparator = '>' and actual_value > target_value then 'met'
+        when comparator = '=' and actual_value = target_value then 'met'
+        when comparator = '<=' and actual_value <= target_value then 'met'
+        when comparator = '<' and actual_value < target_value then 'met'
+        else 'not_met'
+    end as status,
+    cast(actual_value - target_value as decimal(18, 2)) as gap,
+    previous_actual_value,
+    case
+        when actual_value is null or previous_actual_value is null then null
+        when actual_value > previous_actual_value then 'up'
+        when actual_value < previous_actual_value then 'down'
+        else 'flat'
+    end as trend,
+    numerator,
+    denominator,
+    deadline,
+    is_all_records_rule,
+    catalogue_region_code,
+    value_as_written
+from joined
