@@ -1,0 +1,52 @@
+-- One row per social-work certificate (社会工作者职业水平证书) in a delivered
+-- snapshot of the professional registry. A person who passed a higher level
+-- later holds two certificates: the person key says they are one person.
+with source as (
+    select * from {{ source('raw', 'social_workers') }}
+),
+
+versioned as (
+    select
+        source.*,
+        {{ delivered_file_version('_source_file') }} as file_version
+    from source
+),
+
+-- A _vN file replaces the earlier versions of its period (extracts.md).
+current_version as (
+    select *
+    from (
+        select
+            versioned.*,
+            max(file_version) over (partition by period) as period_latest_version
+        from versioned
+    ) as ranked
+    where file_version = period_latest_version
+),
+
+renamed as (
+    select
+        -- ids
+        certificate_no,
+        holder_person_key,
+        region_code,
+        nullif(employer_credit_code, '') as employer_credit_code,
+        -- snapshot
+        cast(period as date) as snapshot_date,
+        -- attributes
+        certificate_level,
+        status,
+        holder_sex,
+        holder_birth_month,
+        holder_id_region,
+        holder_id_from_15,
+        -- dates
+        cast(obtained_on as date) as obtained_on,
+        -- lineage
+        file_version,
+        _source_file as source_file,
+        cast(_source_row as integer) as source_row
+    from current_version
+)
+
+select * from renamed
