@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test dev validate clean
+.PHONY: setup demo test dev validate docs clean
 
 # The virtualenv, with the pinned versions of constraints.txt.
 $(BIN)/civstat: pyproject.toml constraints.txt
@@ -34,6 +34,13 @@ dev: setup
 ## validate: Dagster's own check of the definitions
 validate: setup
 	DAGSTER_HOME=$(CURDIR)/var/dagster $(BIN)/dagster definitions validate -m orchestration
+
+## docs: the dbt docs site (models, columns, tests, lineage) as one page in var/docs/index.html
+docs: export CIVSTAT_DEMO = 1
+docs: setup
+	$(BIN)/civstat dbt docs generate --static
+	mkdir -p var/docs && cp var/dbt/target/static_index.html var/docs/index.html
+	@echo "dbt docs: file://$(CURDIR)/var/docs/index.html  (or: $(BIN)/civstat dbt docs serve --host 127.0.0.1 --port 8080)"
 
 clean:
 	rm -rf var dbt_project/target dbt_project/logs

@@ -44,6 +44,7 @@ class RunSummary:
     steps: list[StepOutcome]
     published: bool
     check_failures: list[str]
+    build_window: tuple[str, str] | None = None   # months the incremental facts rebuilt
 
     @property
     def success(self) -> bool:
@@ -114,6 +115,8 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
         defs = build_definitions(settings)
         instance = dg.DagsterInstance.get()
         run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+        store = RawStore(settings.raw_dir)
+        loaded_before = _loaded_versions(store)
         steps = []
         for job_name, periods in delivered_periods(settings, ingestion_sources()).items():
             if not periods or not all(s.success for s in steps):
@@ -134,18 +137,39 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
                 instance=instance, run_config=run_config, raise_on_error=False,
                 tags={ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
             steps.append(_outcome(job_name, result))
-        if all(s.success for s in steps) and not RawStore(settings.raw_dir).applied_versions():
+        if all(s.success for s in steps) and not store.applied_versions():
             raise RunRefused(f"nothing to build: no extract has been loaded from {settings.landing_dir} "
                              f"(expected files like assistance/assistance_{settings.county_code}_YYYYMM.csv)")
         if all(s.success for s in steps):
+            from orchestration.dbt.assets import build_run_config
+
             job = defs.resolve_job_def("build_and_publish")
-            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+            window = changed_months(loaded_before, _loaded_versions(store))
+            result = job.execute_in_process(instance=instance, run_config={**run_config, **build_run_config(window)},
+                                            raise_on_error=False)
             steps.append(_outcome("build_and_publish", result))
             published = _materialized(result, dg.AssetKey("serving_marts"))
             check_failures = _failed_checks(result)
         else:
-            published, check_failures = False, []
-        return RunSummary(steps, published, check_failures)
+            published, check_failures, window = False, [], None
+        return RunSummary(steps, published, check_failures, window)
+
+
+def _loaded_versions(store: RawStore) -> set[tuple]:
+    return {(v["source"], v["period"], v["issuer"], v.get("sha256")) for v in store.applied_versions()}
+
+
+def changed_months(before: set[tuple], after: set[tuple]) -> tuple[str, str]:
+    """The window of months the incremental facts must rebuild: the monthly
+    periods whose loaded version changed. Anything else that changed (a yearly
+    register, the division table, which can move a figure between townships)
+    rebuilds every month."""
+    from orchestration.dbt.assets import ALL_MONTHS, build_window
+
+    changed = after - before
+    if any(CONTRACTS[source].period_kind != "month" for source, *_ in changed):
+        return ALL_MONTHS
+    return build_window(sorted({period for _, period, *_ in changed}))
 
 
 def _materialized(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> bool:

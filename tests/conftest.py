@@ -22,6 +22,9 @@ from synthetic.generate import GenerateRequest, generate
 from synthetic.world import GenerationContext
 
 TINY = dict(scale="tiny", seed=7, start="2024-01", end="2024-06")
+# Two years, with a town merged (2023-09) and a street split (2024-05) inside:
+# what the warehouse tests measure targets on.
+TWO_YEARS = dict(scale="tiny", seed=3, start="2023-01", end="2024-12")
 
 
 @contextmanager
@@ -85,5 +88,25 @@ def published(tmp_path_factory, tiny_landing):
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
         settings = Settings.load({"home": home, "landing_dir": tiny_landing})
+        summary = run_pipeline(settings)
+    return settings, summary
+
+
+@pytest.fixture(scope="session")
+def two_year_landing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("landing-two-years")
+    generate(GenerateRequest(out=out, **TWO_YEARS))
+    return out
+
+
+@pytest.fixture(scope="session")
+def two_year_published(tmp_path_factory, two_year_landing):
+    """One full `civstat run` over two generated years: (settings, summary)."""
+    from orchestration.run import run_pipeline
+
+    home = tmp_path_factory.mktemp("two-years-home")
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        settings = Settings.load({"home": home, "landing_dir": two_year_landing})
         summary = run_pipeline(settings)
     return settings, summary

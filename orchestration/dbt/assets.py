@@ -1,5 +1,6 @@
 """dbt models, tests and seeds as Dagster assets and checks."""
 
+import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,6 +11,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt.project import dbt_project
 from orchestration.resources import CivstatResource
+
+# The whole history: what a build without a narrower window rebuilds.
+ALL_MONTHS = ("1949-01", "9999-12")
 
 # dbt's artefacts (run_results.json, logs) of the last few runs are kept.
 DBT_RUNS_KEPT = 5
@@ -25,12 +29,26 @@ class CivstatDbtTranslator(DagsterDbtTranslator):
         return fqn[2] if len(fqn) > 3 else "warehouse"
 
 
+class DbtBuildConfig(dg.Config):
+    """The months incremental facts rebuild: [period_start, period_end), 'YYYY-MM'.
+    The defaults cover everything; an ingestion run narrows them to the months
+    it loaded (see `build_window`)."""
+
+    period_start: str = ALL_MONTHS[0]
+    period_end: str = ALL_MONTHS[1]
+    full_refresh: bool = False
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
             dagster_dbt_translator=CivstatDbtTranslator())
-def civstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, civstat: CivstatResource):
+def civstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, civstat: CivstatResource,
+                       config: DbtBuildConfig):
     """`dbt build`: models, then their tests; a failing test stops what depends on it."""
     runs = civstat.settings().home / "dbt" / "runs"
-    yield from dbt.cli(["build"], context=context, target_path=runs / context.run.run_id).stream()
+    args = ["build", "--vars", json.dumps({"period_start": config.period_start, "period_end": config.period_end})]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context, target_path=runs / context.run.run_id).stream()
     _prune(runs, DBT_RUNS_KEPT)
 
 
@@ -38,3 +56,17 @@ def _prune(runs: Path, keep: int) -> None:
     done = sorted((p for p in runs.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in done[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def build_window(months: list[str]) -> tuple[str, str]:
+    """[first, month after last) of the months a run loaded, for the incremental facts."""
+    if not months:
+        return ALL_MONTHS[1], ALL_MONTHS[1]      # nothing monthly changed: rebuild no month
+    last_year, last_month = (int(x) for x in max(months).split("-"))
+    after = f"{last_year + last_month // 12}-{last_month % 12 + 1:02d}"
+    return min(months), after
+
+
+def build_run_config(window: tuple[str, str]) -> dict:
+    """Run config of the build job for a window of months."""
+    return {"ops": {"civstat_dbt_models": {"config": {"period_start": window[0], "period_end": window[1]}}}}

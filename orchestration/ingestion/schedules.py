@@ -2,7 +2,9 @@
 when the departments' monthly extracts are in."""
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from orchestration.dbt.assets import build_run_config, build_window
 from orchestration.jobs import build_and_publish_job
 
 monthly_routine = dg.ScheduleDefinition(
@@ -22,6 +24,13 @@ monthly_routine = dg.ScheduleDefinition(
     description="After a successful ingestion run, rebuild and publish (runs the landing sensor requested).",
 )
 def build_after_ingestion(context: dg.RunStatusSensorContext):
-    if context.dagster_run.job_name.startswith("ingest_"):
-        return dg.RunRequest(run_key=f"build-after-{context.dagster_run.run_id}")
+    run = context.dagster_run
+    if run.job_name == "ingest_monthly_extracts":
+        # The incremental facts rebuild only the months this run loaded.
+        months = [run.tags.get(ASSET_PARTITION_RANGE_START_TAG), run.tags.get(ASSET_PARTITION_RANGE_END_TAG)]
+        months = [m for m in months if m] or ([run.tags["dagster/partition"]] if "dagster/partition" in run.tags else [])
+        return dg.RunRequest(run_key=f"build-after-{run.run_id}",
+                             run_config=build_run_config(build_window(months)) if months else {})
+    if run.job_name.startswith("ingest_"):
+        return dg.RunRequest(run_key=f"build-after-{run.run_id}")
     return dg.SkipReason(f"{context.dagster_run.job_name} is not an ingestion run")

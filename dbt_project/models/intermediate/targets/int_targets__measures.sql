@@ -3,6 +3,9 @@
 -- int_<domain>__target_measures model to this list.
 {%- set domain_measures = [
     'int_assistance__target_measures',
+    'int_funeral__target_measures',
+    'int_elderly_care__target_measures',
+    'int_organisations__target_measures',
 ] %}
 
 {% for model in domain_measures %}

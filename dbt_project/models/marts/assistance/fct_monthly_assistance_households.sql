@@ -1,8 +1,21 @@
 -- One row per household per month on the 低保 / 特困 roll (状态 在保).
 -- 停保 rows only say when a household left: they count in no roll figure.
+-- Incremental by month: a run rebuilds the months of its window
+-- [period_start, period_end) (a new month, or a `_v2` correcting an old one).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period_month',
+    on_schema_change='fail',
+) }}
+
 with roll as (
     select * from {{ ref('stg_assistance__roll_rows') }}
     where status = '在保'
+    {% if is_incremental() %}
+      and period_month >= '{{ var("period_start") }}'
+      and period_month < '{{ var("period_end") }}'
+    {% endif %}
 )
 
 select

@@ -2,38 +2,12 @@
 -- and (where meaningful) each township, each year and the latest month: the
 -- actual value, the target, whether it is met, the gap and the trend.
 -- A value that cannot be measured is `no_data`, never 0.
-with measures as (
-    select * from {{ ref('int_targets__measures') }}
+with valued as (
+    select * from {{ ref('int_targets__valued') }}
 ),
 
 indicators as (
     select * from {{ ref('target_indicators') }}
-),
-
--- Every measured period valued once, so the trend can look one period back.
-valued as (
-    select
-        measures.target_id,
-        measures.region_code,
-        measures.period,
-        measures.numerator,
-        measures.denominator,
-        case indicators.measure
-            when 'rate' then {{ divide_round_half_up('100 * measures.numerator', 'measures.denominator', 2) }}
-            when 'mean' then {{ divide_round_half_up('measures.numerator', 'measures.denominator', 2) }}
-            else cast(measures.numerator as decimal(18, 2))
-        end as actual_value
-    from measures
-    inner join indicators on indicators.target_id = measures.target_id
-),
-
-with_previous as (
-    select
-        *,
-        lag(actual_value) over (
-            partition by target_id, region_code, length(period) order by period
-        ) as previous_actual_value
-    from valued
 ),
 
 applicable as (
@@ -55,27 +29,27 @@ joined as (
         applicable.region_level,
         applicable.period,
         applicable.period_type,
-        with_previous.actual_value,
+        valued.actual_value,
         case
             when applicable.baseline = 'previous_year' and applicable.period_type = 'year'
-                then with_previous.previous_actual_value
+                then valued.previous_actual_value
             else applicable.target_value
         end as target_value,
         applicable.comparator,
         indicators.unit,
-        with_previous.previous_actual_value,
-        with_previous.numerator,
-        with_previous.denominator,
+        valued.previous_actual_value,
+        valued.numerator,
+        valued.denominator,
         applicable.deadline,
         indicators.is_all_records_rule,
         applicable.catalogue_region_code,
         applicable.value_as_written
     from applicable
     inner join indicators on indicators.target_id = applicable.target_id
-    left join with_previous
-        on with_previous.target_id = applicable.target_id
-       and with_previous.region_code = applicable.region_code
-       and with_previous.period = applicable.period
+    left join valued
+        on valued.target_id = applicable.target_id
+       and valued.region_code = applicable.region_code
+       and valued.period = applicable.period
     left join region_names on region_names.region_code = applicable.region_code
 )
 
