@@ -94,6 +94,7 @@ def _text(row: Row, c: Column, value: str) -> None:
 
 def _name(row: Row, c: Column, value: str) -> None:
     row.values[c.name] = value          # checked present (below), never stored
+    row.out[f"{c.name}_present"] = True
 
 
 def _citizen_id(row: Row, c: Column, value: str) -> None:
@@ -239,6 +240,8 @@ def _empty(row: Row, column: Column) -> None:
     """An empty value: every output column of its kind is null."""
     for name in output_fields(column):
         row.out[name[0]] = None
+    if column.kind == "name":
+        row.out[f"{column.name}_present"] = False
     row.values[column.name] = None
 
 
@@ -250,7 +253,7 @@ _STRING, _DATE = pa.string(), pa.date32()
 def output_fields(column: Column) -> list[tuple[str, pa.DataType]]:
     n = column.name
     return {
-        "name": [],
+        "name": [(f"{n}_present", pa.bool_())],
         "citizen_id": [(f"{n}_person_key", _STRING), (f"{n}_sex", _STRING), (f"{n}_birth_month", _STRING),
                        (f"{n}_id_region", _STRING), (f"{n}_id_from_15", pa.bool_())],
         "party_id": [(f"{n}_person_key", _STRING), (f"{n}_id_valid", pa.bool_()), (f"{n}_sex", _STRING),

@@ -6,6 +6,7 @@
     'int_funeral__target_measures',
     'int_elderly_care__target_measures',
     'int_organisations__target_measures',
+    'int_marriage__target_measures',
 ] %}
 
 {% for model in domain_measures %}

@@ -1,7 +1,14 @@
--- One row per month, township and 救助类型: the roll as leadership reads it.
--- The person-weighted standard is target T03 / T04's measure.
+-- One row per month, township and 救助类型: the roll as leadership reads it,
+-- on the township in force at the month's end (a merged town's villages count
+-- in the town that absorbed it). The person-weighted standard is T03 / T04's.
 with households as (
-    select * from {{ ref('fct_monthly_assistance_households') }}
+    select
+        households.* exclude (township_code),
+        regions.township_code_on as township_code
+    from {{ ref('fct_monthly_assistance_households') }} as households
+    inner join {{ ref('int_regions__code_on_month_end') }} as regions
+        on regions.region_code = households.region_code
+       and regions.period_month = households.period_month
 ),
 
 aggregated as (
