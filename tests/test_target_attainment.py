@@ -79,3 +79,22 @@ def test_status_follows_the_catalogue(attainment):
             assert target_value == 95
             assert status == ("met" if actual >= 95 else "not_met")
             assert gap == actual - 95
+
+
+def test_the_dashboards_long_table_counts_the_roll_as_the_truth(two_year_published, two_year_landing):
+    """mart_kpi_monthly's households and persons on the roll, per township in
+    force and month, equal the truth's roll (which follows mergers too)."""
+    settings, _ = two_year_published
+    truth = json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+    expected: dict[tuple, int] = {}
+    for cell in truth["assistance"]["monthly_by_township_and_type"]:
+        for indicator, field in (("V_ROLL_HOUSEHOLDS", "households"), ("V_ROLL_PERSONS", "persons")):
+            for region in (cell["township_code"], cell["township_code"][:6] + "000000"):
+                key = (cell["period"], region, indicator)
+                expected[key] = expected.get(key, 0) + cell[field]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        got = {(p, r, i): int(v) for p, r, i, v in con.sql(
+            "select period_month, region_code, indicator_id, value from marts.mart_kpi_monthly"
+            " where indicator_id in ('V_ROLL_HOUSEHOLDS', 'V_ROLL_PERSONS')").fetchall()}
+    assert got == expected
+    assert len(expected) > 200
