@@ -58,7 +58,7 @@ def test_every_truth_value_equals_the_mart(attainment, truth_targets):
         elif expected is not None and (row[5] is None or abs(row[5] - expected) > Decimal("0.01")):
             wrong.append((key, row[5], row[6], "expected", expected))
     assert not wrong, "\n".join(map(str, wrong))
-    assert len(truth_targets) > 100
+    assert len(truth_targets) >= 90
 
 
 def test_a_measured_year_is_one_the_truth_knows(attainment, truth_targets):
