@@ -181,7 +181,8 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
-            if not evaluation.passed:
+            # A dbt test configured `severity: warn` is reported, not a failure.
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
                 failed.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
     return failed
 

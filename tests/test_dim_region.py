@@ -46,7 +46,7 @@ def dim_region(tmp_path_factory, tiny_landing) -> dict[str, dict]:
         env = {**os.environ, "CIVSTAT_RAW_DIR": str(raw_dir), "CIVSTAT_WAREHOUSE_PATH": str(warehouse)}
     dbt = Path(sys.executable).with_name("dbt")
     result = subprocess.run(
-        [str(dbt), "build", "--select", "+dim_region", "--profiles-dir", ".",
+        [str(dbt), "build", "--select", "+dim_region", "--indirect-selection", "cautious", "--profiles-dir", ".",
          "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
         cwd=REPO_ROOT / "dbt_project", env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
