@@ -1,7 +1,7 @@
 """The `civstat` command: a thin layer over functions the tests call directly.
 
-Exit codes: 0 done, 1 a data problem was found (a blocking check failed,
-nothing published), 2 a usage error (bad arguments, a refused query, no
+Exit codes: 0 published (a failing rule may have withheld some figures: the
+summary says which), 1 a blocking check failed (nothing published), 2 a usage error (bad arguments, a refused query, no
 published marts yet).
 """
 
@@ -77,6 +77,20 @@ def _parser() -> argparse.ArgumentParser:
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(handler=cmd_dbt)
 
+    exc = sub.add_parser("exception", help="record an explained exception to a validity rule (audit trail)")
+    exc_sub = exc.add_subparsers(required=True, metavar="ACTION")
+    add = exc_sub.add_parser("add", help="explain why a record that breaks a rule is right")
+    add.add_argument("--suite", default="marriage_registration_rules")
+    add.add_argument("--rule", required=True, help="e.g. M05")
+    add.add_argument("--record", required=True, action="append",
+                     help="the record: a certificate number or registration_id (repeatable)")
+    add.add_argument("--reason", required=True, help="why, in the office's words (e.g. 法院判决离婚)")
+    add.add_argument("--by", required=True, help="who records it")
+    add.add_argument("--withdraw", action="store_true", help="take an earlier exception back")
+    add.set_defaults(handler=cmd_exception_add)
+    listing = exc_sub.add_parser("list", help="every statement recorded, oldest first")
+    listing.set_defaults(handler=cmd_exception_list)
+
     sql = sub.add_parser("sql", help="query the published marts, read-only")
     sql.add_argument("query")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -122,16 +136,49 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     import subprocess
 
     from civstat.settings import DBT_PROJECT_DIR
+    from expectations.exceptions import ExceptionRegister
     from orchestration.dbt.project import dbt_executable
 
     settings = Settings.load()
     settings.ensure_dirs()
     settings.export_env()
+    ExceptionRegister(settings.home).ensure()      # dbt reads it as a source
     # Target and logs under the home, so two homes never share dbt's state.
     env = dict(os.environ, DBT_TARGET_PATH=str(settings.home / "dbt" / "target"),
                DBT_LOG_PATH=str(settings.home / "dbt" / "logs"))
     command = [dbt_executable(), *args.dbt_args, "--profiles-dir", str(DBT_PROJECT_DIR)]
     return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env).returncode
+
+
+def cmd_exception_add(args: argparse.Namespace) -> int:
+    from expectations.exceptions import ExceptionRegister, ExplainedException
+    from expectations.suites import SUITES
+
+    suite = SUITES.get(args.suite)
+    if suite is None or args.rule not in {r.id for r in suite.rules}:
+        err.print(f"[red]exception:[/red] no rule {args.rule} in suite {args.suite}")
+        return EXIT_USAGE
+    register = ExceptionRegister(Settings.load().home)
+    try:
+        ids = [register.record(ExplainedException(args.suite, args.rule, record, args.reason, args.by,
+                                                  is_withdrawn=args.withdraw)) for record in args.record]
+    except ValueError as exc:
+        err.print(f"[red]exception:[/red] {exc}")
+        return EXIT_USAGE
+    out.print(f"recorded {len(ids)} statement(s) for {args.rule}; they take effect at the next build "
+              f"(civstat run)")
+    return EXIT_OK
+
+
+def cmd_exception_list(args: argparse.Namespace) -> int:
+    from expectations.exceptions import ExceptionRegister
+
+    table = Table("recorded_at", "suite", "rule", "record", "reason", "by", "withdrawn")
+    for s in ExceptionRegister(Settings.load().home).statements():
+        table.add_row(f"{s['recorded_at']:%Y-%m-%d %H:%M}", s["suite"], s["rule_id"], s["record_key"],
+                      s["reason"], s["recorded_by"], "yes" if s["is_withdrawn"] else "")
+    out.print(table)
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -185,7 +232,9 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
     out.print(f"rows in the current files: {rows['read']} read = {rows['loaded']} loaded "
               f"+ {rows['quarantined']} quarantined ({rows['files']} files)")
     for failure in summary.check_failures:
-        out.print(f"[red]blocking check failed:[/red] {failure}")
+        # A failing rule either stopped publication or withheld the figures it concerns.
+        what = "figures withheld (meta.withheld_figures)" if summary.published else "blocking"
+        out.print(f"[red]check failed[/red] ({what}): {failure}")
     if summary.published:
         out.print(f"published: {settings.serving_path}")
         out.print('query it:  civstat sql "select * from mart_assistance_monthly_by_township limit 5"')

@@ -34,3 +34,7 @@ class Suite:
     relation: str              # schema-qualified, e.g. marts.fct_monthly_assistance_households
     key_columns: tuple[str, ...]
     rules: tuple[Rule, ...]
+    # The figures a failing validity rule withholds, by period (a key column),
+    # instead of stopping the whole publication; None: the suite blocks it.
+    withholds: str | None = None
+    period_column: str | None = None

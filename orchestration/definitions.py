@@ -11,7 +11,7 @@ from civstat.settings import Settings
 def build_definitions(settings: Settings) -> dg.Definitions:
     # Imported here so that loading settings comes first and nothing reads
     # the environment at import time.
-    from orchestration.assistance.definitions import defs as assistance
+    from orchestration.checks import defs as quality_checks
     from orchestration.dbt.definitions import defs as dbt
     from orchestration.dbt.project import dbt_executable, dbt_project
     from orchestration.ingestion.definitions import defs as ingestion
@@ -20,7 +20,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     from orchestration.serving.definitions import defs as serving
 
     return dg.Definitions.merge(
-        ingestion, assistance, dbt, serving,
+        ingestion, quality_checks, dbt, serving,
         dg.Definitions(
             jobs=[*INGESTION_JOBS.values(), build_and_publish_job],
             resources={

@@ -1,58 +1,123 @@
-"""Turning a GX suite into a blocking Dagster asset check, its result kept for publication."""
+"""Turning a GX suite into a Dagster asset check, its result kept for publication.
+
+Each run of a suite leaves: the latest result per suite (what the publication
+says it passed), one row per rule in the quality history, and, for a suite
+that withholds figures, the periods withheld while its rules fail.
+"""
 
 
+import datetime as dt
 import json
 from dataclasses import asdict
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from civstat.settings import Settings
-from expectations.rules import Suite
+from expectations.rules import Severity, Suite
 from expectations.runner import SuiteResult, run_suite
 from orchestration.resources import CivstatResource
 
+HISTORY_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("suite", pa.string()), ("rule_id", pa.string()), ("severity", pa.string()),
+    ("success", pa.bool_()), ("checked", pa.int64()), ("unexpected", pa.int64()),
+    ("validated_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def blocks_publication(suite: Suite) -> bool:
+    """Validity rules that withhold nothing narrower stop publication."""
+    return suite.withholds is None and any(r.severity is Severity.VALIDITY for r in suite.rules)
+
 
 def suite_check(suite: Suite, asset: dg.AssetKey) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=suite.name, blocking=True,
+    blocking = blocks_publication(suite)
+    findings_only = all(r.severity is Severity.FINDING for r in suite.rules)
+
+    @dg.asset_check(asset=asset, name=suite.name, blocking=blocking,
                     description=f"Great Expectations suite {suite.name}: "
                                 + "; ".join(f"{r.id} {r.description_zh}" for r in suite.rules))
     def _check(context: dg.AssetCheckExecutionContext, civstat: CivstatResource) -> dg.AssetCheckResult:
         settings = civstat.settings()
         result = run_suite(suite, settings.warehouse_path)
-        record_result(settings, context.run.run_id, result)
-        for rule in result.blocking_failures:
-            context.log.error(f"{rule.rule_id} {rule.description_zh}: {rule.unexpected_count} failing "
-                              f"record(s){'; ' + rule.error if rule.error else ''}")
+        record_result(settings, context.run.run_id, suite, result)
+        for rule in result.rules:
+            if not rule.success:
+                log = context.log.warning if rule.severity is Severity.FINDING else context.log.error
+                log(f"{rule.rule_id} {rule.description_zh}: {rule.unexpected_count} failing "
+                    f"record(s){'; ' + rule.error if rule.error else ''}")
+        failing = [r for r in result.rules if not r.success]
         return dg.AssetCheckResult(
-            passed=result.success,
-            severity=dg.AssetCheckSeverity.ERROR,
+            passed=not failing,
+            severity=dg.AssetCheckSeverity.WARN if findings_only else dg.AssetCheckSeverity.ERROR,
             metadata={
                 "rules": dg.MetadataValue.json([
                     {"rule": r.rule_id, "passed": r.success, "checked": r.element_count,
                      "failing": r.unexpected_count, "severity": r.severity.value}
                     for r in result.rules]),
-                "failing_records": sum(r.unexpected_count or 0 for r in result.blocking_failures),
+                "failing_records": sum(r.unexpected_count or 0 for r in failing),
+                "withholds": suite.withholds or "",
+                "withheld_periods": dg.MetadataValue.json(withheld_periods(suite, result)),
             },
         )
 
     return _check
 
 
+def withheld_periods(suite: Suite, result: SuiteResult) -> list[dict]:
+    """The periods whose figures failing validity rules withhold: each with
+    the rules broken in it and how many records break them."""
+    if suite.withholds is None or suite.period_column is None:
+        return []
+    periods: dict[str, dict] = {}
+    for rule in result.blocking_failures:
+        for key in rule.failing_keys:
+            if key.get(suite.period_column) is None:
+                continue
+            cell = periods.setdefault(str(key[suite.period_column]), {"rules": set(), "records": 0})
+            cell["rules"].add(rule.rule_id)
+            cell["records"] += 1
+    return [{"period": p, "failing_rules": ",".join(sorted(c["rules"])), "failing_records": c["records"]}
+            for p, c in sorted(periods.items())]
+
+
 def results_dir(settings: Settings) -> Path:
     return settings.home / "quality"
 
 
-def record_result(settings: Settings, run_id: str, result: SuiteResult) -> None:
-    """Keep the latest result per suite so the publication can say what it passed."""
+def record_result(settings: Settings, run_id: str, suite: Suite, result: SuiteResult) -> None:
+    """Keep the latest result per suite and add its rules to the quality history."""
     folder = results_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     body = {"run_id": run_id, "suite": result.suite, "success": result.success,
+            "blocks_publication": blocks_publication(suite), "withholds": suite.withholds,
+            "withheld_periods": withheld_periods(suite, result),
             "rules": [{k: v for k, v in asdict(r).items() if k != "failing_keys"} | {"severity": r.severity.value}
                       for r in result.rules]}
     tmp = folder / f".{result.suite}.json.tmp"
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(folder / f"{result.suite}.json")
+    _append_history(folder / "history", run_id, result)
+
+
+def _append_history(folder: Path, run_id: str, result: SuiteResult) -> None:
+    now = dt.datetime.now(dt.UTC)
+    rows = [{"run_id": run_id, "suite": result.suite, "rule_id": r.rule_id, "severity": r.severity.value,
+             "success": r.success, "checked": r.element_count, "unexpected": r.unexpected_count,
+             "validated_at": now} for r in result.rules]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{now:%Y%m%dT%H%M%S%f}-{result.suite}.parquet"
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.Table.from_pylist(rows, schema=HISTORY_SCHEMA), tmp)
+    tmp.replace(path)
+
+
+def quality_history(settings: Settings) -> list[dict]:
+    """Every suite run recorded in this home, oldest first."""
+    files = sorted((results_dir(settings) / "history").glob("*.parquet"))
+    return pa.concat_tables([pq.read_table(f) for f in files]).to_pylist() if files else []
 
 
 def latest_results(settings: Settings) -> dict[str, dict]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,11 @@ class PublicationError(RuntimeError):
 
 
 def publish(warehouse_path: Path, serving_dir: Path, *, run_id: str, data_versions: list[dict],
-            check_results: list[dict], keep: int = 5) -> Publication:
-    """Copy every table of the warehouse's ``marts`` schema into a new serving version."""
+            check_results: list[dict], keep: int = 5,
+            quality: dict[str, pa.Table] | None = None) -> Publication:
+    """Copy every table of the warehouse's ``marts`` schema into a new serving version,
+    with the quality tables (``meta.<name>``: withheld figures, explained
+    exceptions, quality history) readers need beside the figures."""
     serving_dir = Path(serving_dir)
     versions = serving_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -57,6 +61,10 @@ def publish(warehouse_path: Path, serving_dir: Path, *, run_id: str, data_versio
             counts[table] = con.execute(f'select count(*) from {MARTS_SCHEMA}."{table}"').fetchone()[0]
         con.execute("detach wh")
         _write_publication_log(con, serving_path, now, run_id, counts, data_versions, check_results)
+        for name, table in (quality or {}).items():
+            con.register("quality_table", table)
+            con.execute(f'create table meta."{name}" as select * from quality_table')
+            con.unregister("quality_table")
         con.execute("checkpoint")
     finally:
         con.close()

@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from expectations.exceptions import ExceptionRegister
 from orchestration.dbt.project import dbt_project
 from orchestration.resources import CivstatResource
 
@@ -44,8 +45,13 @@ class DbtBuildConfig(dg.Config):
 def civstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, civstat: CivstatResource,
                        config: DbtBuildConfig):
     """`dbt build`: models, then their tests; a failing test stops what depends on it."""
-    runs = civstat.settings().home / "dbt" / "runs"
-    args = ["build", "--vars", json.dumps({"period_start": config.period_start, "period_end": config.period_end})]
+    settings = civstat.settings()
+    ExceptionRegister(settings.home).ensure()      # dbt reads it as a source
+    runs = settings.home / "dbt" / "runs"
+    # Unit tests check the SQL, not the data: the test suite runs them once
+    # (tests/test_dbt_unit_tests.py), a data run does not repeat them.
+    args = ["build", "--exclude-resource-type", "unit_test",
+            "--vars", json.dumps({"period_start": config.period_start, "period_end": config.period_end})]
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context, target_path=runs / context.run.run_id).stream()

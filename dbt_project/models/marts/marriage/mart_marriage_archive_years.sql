@@ -1,0 +1,25 @@
+-- One row per year from 1949 to the year before the electronic registry's
+-- first year: whether its archive (历史婚姻登记档案) has been loaded, and how
+-- many records it holds. T20's list: every year still missing.
+with first_electronic_year as (
+    select cast(min(substr(delivered_month, 1, 4)) as integer) as first_year
+    from {{ ref('stg_marriage__registrations') }}
+),
+
+years as (
+    select cast(unnest(range(1949, first_year)) as integer) as archive_year
+    from first_electronic_year
+),
+
+loaded as (
+    select archive_year, count(*) as archive_records
+    from {{ ref('stg_marriage_archive__registrations') }}
+    group by archive_year
+)
+
+select
+    years.archive_year,
+    loaded.archive_year is not null as is_loaded,
+    cast(coalesce(loaded.archive_records, 0) as bigint) as archive_records
+from years
+left join loaded on loaded.archive_year = years.archive_year

@@ -1,0 +1,119 @@
+"""The quality gates against the generator's ground truth: each suite reports
+exactly the records (marriage rules) and places (plan 100 % rules) the
+generator planted or knows to break them: 100 % precision, 100 % recall."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from expectations.runner import run_suite
+from expectations.suites import SUITES
+
+
+@pytest.fixture(scope="module")
+def warehouse(two_year_published):
+    settings, summary = two_year_published
+    assert summary.steps[-1].success, summary
+    return settings.warehouse_path
+
+
+@pytest.fixture(scope="module")
+def truth(two_year_landing) -> dict:
+    return json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+
+
+def _failing(warehouse, suite_name: str) -> dict[str, set[tuple]]:
+    result = run_suite(SUITES[suite_name], warehouse)
+    assert all(r.error is None for r in result.rules), [r.error for r in result.rules]
+    return {r.rule_id: {tuple(k.values()) for k in r.failing_keys} for r in result.rules}
+
+
+def test_the_marriage_suite_names_exactly_the_planted_registrations(warehouse, truth):
+    failing = _failing(warehouse, "marriage_registration_rules")
+    found = {(rule, file, line) for rule, keys in failing.items() for *_, file, line in keys}
+    planted = {(f["rule"], f["file"], f["line"]) for year in truth["marriage"].values() for f in year["failing"]}
+    assert planted, "the generator planted marriage defects"
+    assert found == planted
+
+
+def test_every_marriage_rule_is_in_the_suite():
+    assert [r.id for r in SUITES["marriage_registration_rules"].rules] == [f"M0{n}" for n in range(1, 10)]
+
+
+def _truth_failing(truth: dict, target: str, year: int) -> set[str]:
+    rows = [t for t in truth["targets"] if t["target"] == target and t["year"] == year
+            and t["region"].endswith("000000")]
+    assert len(rows) == 1
+    return set(rows[0]["failing"])
+
+
+@pytest.mark.parametrize(("suite", "target", "key"), [
+    ("t05_willing_disabled_placed", "T05", 1),
+    ("t06_streets_with_centre", "T06", 1),
+    ("t08_urban_communities_with_facility", "T08", 1),
+    ("t11_villages_with_two_community_orgs", "T11", 1),
+])
+def test_each_plan_rule_names_the_places_that_break_it(warehouse, truth, suite, target, key):
+    failing = _failing(warehouse, suite)[target]
+    last_year = max(t["year"] for t in truth["targets"])
+    assert {k[key] for k in failing} == _truth_failing(truth, target, last_year)
+
+
+def test_the_archive_rule_names_every_missing_year(warehouse, truth):
+    failing = _failing(warehouse, "t20_archive_years_loaded")["T20"]
+    t20 = next(t for t in truth["targets"] if t["target"] == "T20")
+    assert len(failing) == t20["denominator"] - t20["numerator"] > 0
+
+
+def test_a_plan_rule_not_met_is_a_finding_not_a_data_error(warehouse):
+    result = run_suite(SUITES["t06_streets_with_centre"], warehouse)
+    assert not result.rules[0].success
+    assert result.success       # no blocking failure: a finding for leadership
+
+
+def test_an_explained_exception_releases_the_withheld_month(two_year_published, tmp_path):
+    """A month with failing registrations is withheld at publication; once the
+    data team explains each failure (`civstat exception add`), the next run
+    publishes it, the exceptions are listed beside the figures and the
+    correction list keeps the records with their reason."""
+    import os
+    import shutil
+
+    from civstat.cli import main
+    from civstat.settings import Settings
+    from orchestration.run import run_pipeline
+
+    from conftest import isolated_environ
+
+    settings, _ = two_year_published
+    home = tmp_path / "home"
+    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
+        withheld = dict(con.sql("select period, failing_records from meta.withheld_figures").fetchall())
+        month = min(withheld)
+        failing = con.sql("select certificate_no, rule_id from marts.mart_marriage_correction_list "
+                          "where registration_month = ? and not is_explained", params=[month]).fetchall()
+    assert failing and len(failing) == withheld[month]
+
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        os.environ["CIVSTAT_HOME"] = str(home)
+        for certificate, rule in failing:
+            assert main(["exception", "add", "--rule", rule, "--record", certificate,
+                         "--reason", "法院判决离婚，判决书已核验", "--by", "数据组"]) == 0
+        assert main(["exception", "add", "--rule", "M99", "--record", "x", "--reason", "r", "--by", "b"]) == 2
+        summary = run_pipeline(Settings.load({"home": home, "landing_dir": settings.landing_dir}))
+    assert summary.published
+
+    with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
+        still = {p for (p,) in con.sql("select period from meta.withheld_figures").fetchall()}
+        assert month not in still and still == set(withheld) - {month}
+        recorded = con.sql("select rule_id, record_key, recorded_by from meta.explained_exceptions").fetchall()
+        assert sorted((r, c) for r, c, _ in recorded) == sorted((r, c) for c, r in failing)
+        explained = con.sql("select count(*) from marts.mart_marriage_correction_list "
+                            "where registration_month = ? and is_explained "
+                            "and exception_reason like '法院判决离婚%'", params=[month]).fetchone()[0]
+        assert explained == len(failing)
