@@ -91,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     listing = exc_sub.add_parser("list", help="every statement recorded, oldest first")
     listing.set_defaults(handler=cmd_exception_list)
 
+    corr = sub.add_parser("corrections", help="one XLSX correction list per marriage office, from the published marts")
+    corr.add_argument("--out", type=Path, required=True, help="folder for the workbooks")
+    corr.set_defaults(handler=cmd_corrections)
+
     sql = sub.add_parser("sql", help="query the published marts, read-only")
     sql.add_argument("query")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -178,6 +182,22 @@ def cmd_exception_list(args: argparse.Namespace) -> int:
         table.add_row(f"{s['recorded_at']:%Y-%m-%d %H:%M}", s["suite"], s["rule_id"], s["record_key"],
                       s["reason"], s["recorded_by"], "yes" if s["is_withdrawn"] else "")
     out.print(table)
+    return EXIT_OK
+
+
+def cmd_corrections(args: argparse.Namespace) -> int:
+    from warehouse.corrections import write_correction_lists
+    from warehouse.query import NotPublished
+
+    try:
+        written = write_correction_lists(Settings.load().serving_path, args.out)
+    except NotPublished as exc:
+        err.print(f"[red]corrections:[/red] {exc}")
+        return EXIT_USAGE
+    for office, rows in sorted(written.items()):
+        out.print(f"{office}: {rows} record(s) → {args.out / (office + '_婚姻登记更正清单.xlsx')}")
+    if not written:
+        out.print("no registration to correct")
     return EXIT_OK
 
 

@@ -113,7 +113,26 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
         assert month not in still and still == set(withheld) - {month}
         recorded = con.sql("select rule_id, record_key, recorded_by from meta.explained_exceptions").fetchall()
         assert sorted((r, c) for r, c, _ in recorded) == sorted((r, c) for c, r in failing)
-        explained = con.sql("select count(*) from marts.mart_marriage_correction_list "
-                            "where registration_month = ? and is_explained "
-                            "and exception_reason like '法院判决离婚%'", params=[month]).fetchone()[0]
+        explained = con.execute("select count(*) from marts.mart_marriage_correction_list "
+                                "where registration_month = ? and is_explained "
+                                "and exception_reason like '法院判决离婚%'", [month]).fetchall()[0][0]
         assert explained == len(failing)
+
+
+def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(two_year_published, truth, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from warehouse.corrections import write_correction_lists
+
+    settings, _ = two_year_published
+    written = write_correction_lists(settings.serving_path, tmp_path)
+    expected: dict[str, set[str]] = {}
+    for t in truth["targets"]:
+        if t["target"] == "T14" and not t["region"].isdigit():
+            expected.setdefault(t["region"], set()).update(t["failing"])
+    assert set(written) == {office for office, certs in expected.items() if certs}
+    for office in written:
+        rows = CalamineWorkbook.from_path(tmp_path / f"{office}_婚姻登记更正清单.xlsx") \
+            .get_sheet_by_index(0).to_python()
+        assert rows[1][0] == "证书字号" and len(rows) == written[office] + 2
+        assert {r[0] for r in rows[2:]} == expected[office]
