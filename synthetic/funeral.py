@@ -156,7 +156,10 @@ class FuneralModel:
         years = range(ctx.first_month.year - 1, ctx.last_month.year + 1)
         self.year_noise = {(t.code, y): rng.gauss(0, 0.008) for t in county.townships for y in years}
         # IDs already given: a person is counted once per ID, so no two may share one.
-        self.used_ids = {_registry_id(e) for e in ctx.registry.get("deaths", []) if _registry_id(e)}
+        # and the marriage parties' IDs are taken too: a random death must not
+        # kill a living party (rule M09 would then flag a clean registration).
+        self.used_ids = {_registry_id(e) for e in ctx.registry.get("deaths", []) if _registry_id(e)} \
+            | ctx.registry.get("issued_ids", set())
         # A re-coded village's old code: some homes keep writing it (extracts.md).
         self.old_code = {v.successor: v.code for t in county.townships for v in t.villages if v.successor}
 

@@ -151,7 +151,9 @@ class MarriageModel:
         self.first_year = ctx.first_month.year
         self.index: dict[str, Village] = {v.code: v for t in county.townships for v in t.villages}
         self.others = sorted(c for c in list(JINING_COUNTIES) + ["370102", "371702"] if c != self.c6)
-        self.issued: set[str] = set()          # membership only: IDs already given out
+        # IDs already given out, shared with the later sources: no one else
+        # (a deceased person in the cremation records) may carry a party's ID.
+        self.issued: set[str] = ctx.registry.setdefault("issued_ids", set())
         self.planted_numbers: set[str] = set()
         self.married: list[Couple] = []        # electronic couples, still married
         self.divorced: list[Couple] = []       # electronic divorces

@@ -66,8 +66,10 @@ class GenerationContext:
     truth: Truth = field(default_factory=Truth)
     # People one source creates that another must show, per county: e.g.
     # registry["deaths"] holds spouses whose death the marriage model needs
-    # in the cremation records (rule M05). Sources run in GENERATORS order.
-    registry: dict[str, list[dict]] = field(default_factory=dict)
+    # in the cremation records (rule M05); registry["issued_ids"] the IDs the
+    # marriage parties hold, which no later source may reuse. Sources run in
+    # GENERATORS order.
+    registry: dict[str, Any] = field(default_factory=dict)
 
     def rng(self, county: County, stream: str) -> random.Random:
         """An independent random stream per county and source: a change in one
