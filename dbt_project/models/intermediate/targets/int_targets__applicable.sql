@@ -8,24 +8,8 @@ with measures as (
     from {{ ref('int_targets__measures') }}
 ),
 
-counties as (
-    select region_code as county_code
-    from {{ ref('dim_region') }}
-    where level = 'county'
-),
-
-catalogue as (
-    select * from {{ ref('target_catalogue') }}
-),
-
 catalogue_of_county as (
-    select counties.county_code, catalogue.*
-    from counties
-    inner join catalogue
-        on catalogue.catalogue_region_code = counties.county_code
-        or (catalogue.catalogue_region_code = '*'
-            and not exists (select 1 from catalogue as own
-                            where own.catalogue_region_code = counties.county_code))
+    select * from {{ ref('int_targets__catalogue_by_county') }}
 ),
 
 -- The month a period ends on: a year ends on the county's last measured month

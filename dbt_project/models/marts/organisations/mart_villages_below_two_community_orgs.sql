@@ -1,10 +1,15 @@
--- One row per year and 行政村 (communities register 类型) with fewer than 2
--- active community social organisations at the year's last snapshot: the
--- villages that break T11's per-village rule, for the township to act on.
--- A village without any organisation is listed with 0.
-{%- set minimum_per_village = 2 %}
+-- One row per year and 行政村 (communities register 类型) with fewer active
+-- community social organisations at the year's last snapshot than its
+-- county's catalogue requires (T11; the county plan says 2): the villages that
+-- break the per-village rule, for the township to act on. A village without
+-- any organisation is listed with 0.
+with minimums as (
+    select county_code, target_value as minimum_per_village
+    from {{ ref('int_targets__catalogue_by_county') }}
+    where target_id = 'T11' and target_value is not null
+),
 
-with villages as (
+villages as (
     select * from {{ ref('int_organisations__village_community_orgs') }}
     where is_year_end_snapshot
       and community_type = '行政村'
@@ -26,9 +31,10 @@ select
     villages.village_name,
     -- measures
     cast(villages.active_community_orgs as integer) as active_community_orgs,
-    cast({{ minimum_per_village }} as integer) as required_minimum
+    cast(minimums.minimum_per_village as integer) as required_minimum
 from villages
+inner join minimums on minimums.county_code = villages.county_code
 left join townships_on_month_end
     on townships_on_month_end.township_code = villages.township_code
    and townships_on_month_end.period_month = villages.snapshot_month
-where villages.active_community_orgs < {{ minimum_per_village }}
+where villages.active_community_orgs < minimums.minimum_per_village
