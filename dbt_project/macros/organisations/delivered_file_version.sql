@@ -10,3 +10,21 @@
 {% macro default__delivered_file_version(file_name_column) -%}
     coalesce(cast(nullif(regexp_extract({{ file_name_column }}, '_v([0-9]+)\.[A-Za-z]+$', 1), '') as integer), 1)
 {%- endmacro %}
+
+
+{#- The rows of a raw source that belong to the current version of their
+    period (the highest `_vN` delivered), with that `file_version`: the
+    shared first step of the snapshot sources' staging models. -#}
+{% macro current_version_rows(source_relation) -%}
+    select *
+    from (
+        select
+            versioned.*,
+            max(file_version) over (partition by period) as period_latest_version
+        from (
+            select source.*, {{ delivered_file_version('_source_file') }} as file_version
+            from {{ source_relation }} as source
+        ) as versioned
+    ) as ranked
+    where file_version = period_latest_version
+{%- endmacro %}

@@ -1,26 +1,8 @@
 -- One row per donation (慈善捐赠) reported by the charity information
 -- platform, as the current version of the year's file says.
-with source as (
-    select * from {{ source('raw', 'donations') }}
-),
-
-versioned as (
-    select
-        source.*,
-        {{ delivered_file_version('_source_file') }} as file_version
-    from source
-),
-
 -- A _vN file replaces the earlier versions of its year (extracts.md).
-current_version as (
-    select *
-    from (
-        select
-            versioned.*,
-            max(file_version) over (partition by period) as period_latest_version
-        from versioned
-    ) as ranked
-    where file_version = period_latest_version
+with current_version as (
+    {{ current_version_rows(source('raw', 'donations')) }}
 ),
 
 renamed as (

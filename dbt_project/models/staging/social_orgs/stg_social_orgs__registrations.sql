@@ -2,27 +2,9 @@
 -- an organisation as the register shows it on the snapshot day. The system
 -- sometimes exports an organisation twice in one snapshot; both rows stay
 -- here (the fact keeps one per 统一社会信用代码).
-with source as (
-    select * from {{ source('raw', 'social_orgs') }}
-),
-
-versioned as (
-    select
-        source.*,
-        {{ delivered_file_version('_source_file') }} as file_version
-    from source
-),
-
 -- A _vN file replaces the earlier versions of its period (extracts.md).
-current_version as (
-    select *
-    from (
-        select
-            versioned.*,
-            max(file_version) over (partition by period) as period_latest_version
-        from versioned
-    ) as ranked
-    where file_version = period_latest_version
+with current_version as (
+    {{ current_version_rows(source('raw', 'social_orgs')) }}
 ),
 
 renamed as (

@@ -1,27 +1,9 @@
 -- One row per social-work certificate (社会工作者职业水平证书) in a delivered
 -- snapshot of the professional registry. A person who passed a higher level
 -- later holds two certificates: the person key says they are one person.
-with source as (
-    select * from {{ source('raw', 'social_workers') }}
-),
-
-versioned as (
-    select
-        source.*,
-        {{ delivered_file_version('_source_file') }} as file_version
-    from source
-),
-
 -- A _vN file replaces the earlier versions of its period (extracts.md).
-current_version as (
-    select *
-    from (
-        select
-            versioned.*,
-            max(file_version) over (partition by period) as period_latest_version
-        from versioned
-    ) as ranked
-    where file_version = period_latest_version
+with current_version as (
+    {{ current_version_rows(source('raw', 'social_workers')) }}
 ),
 
 renamed as (

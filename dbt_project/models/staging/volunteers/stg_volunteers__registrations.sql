@@ -1,27 +1,9 @@
 -- One row per volunteer registration (志愿者编号) in a delivered snapshot of
 -- the national volunteer-service system. A person registered twice has two
 -- rows with the same person key: the fact counts the person once.
-with source as (
-    select * from {{ source('raw', 'volunteers') }}
-),
-
-versioned as (
-    select
-        source.*,
-        {{ delivered_file_version('_source_file') }} as file_version
-    from source
-),
-
 -- A _vN file replaces the earlier versions of its period (extracts.md).
-current_version as (
-    select *
-    from (
-        select
-            versioned.*,
-            max(file_version) over (partition by period) as period_latest_version
-        from versioned
-    ) as ranked
-    where file_version = period_latest_version
+with current_version as (
+    {{ current_version_rows(source('raw', 'volunteers')) }}
 ),
 
 renamed as (
