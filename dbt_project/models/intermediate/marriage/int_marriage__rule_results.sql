@@ -140,6 +140,17 @@ m04 as (
 -- (electronic or archive) is ended by a registered divorce of the same two
 -- people on or before the new date, or by the other spouse's death on or
 -- before it. A court divorce is not in the registry: the office explains it.
+-- Each marriage once per party, so the join below is on the person's key
+-- (an equality DuckDB hashes) rather than "man or woman" (which it can only
+-- evaluate after pairing every party with every earlier event).
+marriages_by_party as (
+    select events.*, events.man_person_key as party_person_key
+    from events where registration_type = '结婚' and man_person_key is not null
+    union all
+    select events.*, events.woman_person_key as party_person_key
+    from events where registration_type = '结婚' and woman_person_key is not null
+),
+
 earlier_marriages as (
     select distinct
         parties.registration_id,
@@ -153,9 +164,8 @@ earlier_marriages as (
         case when events.man_person_key = parties.person_key
              then events.woman_person_key else events.man_person_key end as spouse_person_key
     from parties
-    inner join events
-        on events.registration_type = '结婚'
-       and (events.man_person_key = parties.person_key or events.woman_person_key = parties.person_key)
+    inner join marriages_by_party as events
+        on events.party_person_key = parties.person_key
        and events.ordering_date < parties.registered_on
        and events.registration_id <> parties.registration_id
     where parties.registration_type = '结婚'
