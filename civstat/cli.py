@@ -61,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
     gen.add_argument("--end", default="2024-12", help="last month, YYYY-MM")
     gen.add_argument("--out", type=Path, help="landing folder (default: the settings' landing folder)")
-    gen.add_argument("--defect-rate", type=float, default=0.02)
+    gen.add_argument("--defect-rate", type=float, default=0.02,
+                     help="share of rows with a malformed value ingestion must quarantine")
+    gen.add_argument("--no-rule-breaches", dest="rule_breaches", action="store_false",
+                     help="plant no marriage-rule breaches (with --defect-rate 0: a defect-free corpus)")
     gen.set_defaults(handler=cmd_generate)
 
     prep = sub.add_parser("prepare", help="parse the dbt project once (done by `make setup`)")
@@ -113,7 +116,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     try:
         summary = generate(GenerateRequest(out=out_dir, scale=args.scale, seed=args.seed, start=args.start,
-                                           end=args.end, defect_rate=args.defect_rate),
+                                           end=args.end, defect_rate=args.defect_rate,
+                                           rule_breaches=args.rule_breaches),
                            progress=progress if args.scale != "tiny" else None)
     except ValueError as exc:
         err.print(f"[red]generate:[/red] {exc}")
@@ -156,9 +160,9 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 def cmd_exception_add(args: argparse.Namespace) -> int:
     from expectations.exceptions import ExceptionRegister, ExplainedException
-    from expectations.suites import SUITES
+    from expectations.suites import all_suites
 
-    suite = SUITES.get(args.suite)
+    suite = all_suites().get(args.suite)
     if suite is None or args.rule not in {r.id for r in suite.rules}:
         err.print(f"[red]exception:[/red] no rule {args.rule} in suite {args.suite}")
         return EXIT_USAGE

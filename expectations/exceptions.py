@@ -15,11 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from expectations.rules import Suite
+from expectations.runner import SuiteResult
 
 SCHEMA = pa.schema([
     ("exception_id", pa.string()),
@@ -68,6 +71,15 @@ class ExceptionRegister:
         write_parquet_atomic(table, self.folder / f"{exception_id}.parquet")
         return exception_id
 
+    def explained(self, suite: str) -> dict[tuple[str, str], str]:
+        """(rule, record) → reason, for the statements in force for ``suite``
+        (the latest per rule and record, unless it was a withdrawal)."""
+        latest: dict[tuple[str, str], dict] = {}
+        for statement in self.statements():
+            if statement["suite"] == suite:
+                latest[(statement["rule_id"], statement["record_key"])] = statement
+        return {key: s["reason"] for key, s in latest.items() if not s["is_withdrawn"]}
+
     def statements(self) -> list[dict]:
         """Every statement ever recorded, oldest first (the audit trail)."""
         self.ensure()
@@ -80,3 +92,17 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     pq.write_table(table, tmp)
     os.replace(tmp, path)
+
+
+def release_explained(suite: Suite, result: SuiteResult, explained: dict[tuple[str, str], str]) -> SuiteResult:
+    """A rule whose every failing record is explained no longer fails: its
+    records stop withholding figures and are counted as explained. (Only when
+    every failing record was listed: a truncated list cannot be released.)"""
+    rules = []
+    for rule in result.rules:
+        keys = [k for k in rule.failing_keys if (rule.rule_id, suite.record_key(k)) not in explained]
+        released = len(rule.failing_keys) - len(keys)
+        complete = rule.unexpected_count is not None and rule.unexpected_count == len(rule.failing_keys)
+        rules.append(replace(rule, failing_keys=keys, explained_count=released,
+                             success=rule.success or (complete and not keys and rule.error is None)))
+    return replace(result, rules=rules)

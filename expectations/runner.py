@@ -29,6 +29,7 @@ class RuleResult:
     unexpected_count: int | None
     failing_keys: list[dict] = field(default_factory=list)
     error: str | None = None
+    explained_count: int = 0    # failing records released by an explained exception
 
 
 @dataclass
@@ -36,6 +37,9 @@ class SuiteResult:
     suite: str
     relation: str
     rules: list[RuleResult]
+    # GX's own validation result (ExpectationSuiteValidationResult.to_json_dict()),
+    # from which the Data Docs pages are rendered.
+    gx_validation: dict | None = None
 
     @property
     def blocking_failures(self) -> list[RuleResult]:
@@ -59,7 +63,7 @@ def run_suite(suite: Suite, warehouse_path: Path) -> SuiteResult:
         asset = datasource.add_query_asset(name=suite.name, query=f"select * from {suite.relation}")
         batch = asset.add_batch_definition_whole_table("whole")
         gx_suite = context.suites.add(gx.ExpectationSuite(
-            name=suite.name, expectations=[copy.deepcopy(r.expectation) for r in suite.rules]))
+            name=suite.name, expectations=[_described(r) for r in suite.rules]))
         # GX does not return results in suite order: match them by expectation id.
         rule_of = {e.id: rule for e, rule in zip(gx_suite.expectations, suite.rules)}
         validation = context.validation_definitions.add(
@@ -72,7 +76,15 @@ def run_suite(suite: Suite, warehouse_path: Path) -> SuiteResult:
         _close(datasource)
     by_rule = {rule_of[r.expectation_config.id].id: r for r in outcome.results}
     return SuiteResult(suite.name, suite.relation,
-                       [_rule_result(rule, by_rule[rule.id], suite.key_columns) for rule in suite.rules])
+                       [_rule_result(rule, by_rule[rule.id], suite.key_columns) for rule in suite.rules],
+                       gx_validation=outcome.to_json_dict())
+
+
+def _described(rule) -> gx.expectations.Expectation:
+    """A copy of the rule's expectation that says which rule it is (shown in Data Docs)."""
+    expectation = copy.deepcopy(rule.expectation)
+    expectation.description = f"{rule.id} {rule.description_zh}"
+    return expectation
 
 
 def _rule_result(rule, result, key_columns: tuple[str, ...]) -> RuleResult:
@@ -86,6 +98,8 @@ def _rule_result(rule, result, key_columns: tuple[str, ...]) -> RuleResult:
     body = result.result or {}
     if "unexpected_count" in body:      # column and row-condition expectations
         unexpected, keys = body["unexpected_count"], body.get("unexpected_index_list") or []
+        if not keys:                    # multicolumn rules list the offending key combinations instead
+            keys = [v for v in body.get("unexpected_list") or [] if isinstance(v, dict)]
     else:                               # UnexpectedRowsExpectation: the query's own rows
         unexpected = body.get("observed_value")
         keys = (body.get("details") or {}).get("unexpected_rows") or []

@@ -10,9 +10,12 @@ figures and the findings listed beside it.
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from expectations.suites import SUITES
+from expectations.suites import all_suites
 from orchestration.dbt.assets import civstat_dbt_models
+from orchestration.dbt.project import dbt_project
 from orchestration.quality import suite_check
+
+SUITES = all_suites(dbt_project.manifest_path)
 
 SUITE_CHECKS = [
     suite_check(suite, asset=get_asset_key_for_model([civstat_dbt_models], suite.relation.split(".")[-1]))

@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from civstat.settings import Settings
+from expectations.data_docs import build_data_docs
+from expectations.exceptions import ExceptionRegister, release_explained
 from expectations.rules import Severity, Suite
 from expectations.runner import SuiteResult, run_suite
 from orchestration.resources import CivstatResource
@@ -34,32 +36,39 @@ def blocks_publication(suite: Suite) -> bool:
 
 def suite_check(suite: Suite, asset: dg.AssetKey) -> dg.AssetChecksDefinition:
     blocking = blocks_publication(suite)
-    findings_only = all(r.severity is Severity.FINDING for r in suite.rules)
 
     @dg.asset_check(asset=asset, name=suite.name, blocking=blocking,
                     description=f"Great Expectations suite {suite.name}: "
                                 + "; ".join(f"{r.id} {r.description_zh}" for r in suite.rules))
     def _check(context: dg.AssetCheckExecutionContext, civstat: CivstatResource) -> dg.AssetCheckResult:
         settings = civstat.settings()
-        result = run_suite(suite, settings.warehouse_path)
+        explained = ExceptionRegister(settings.home).explained(suite.name)
+        result = release_explained(suite, run_suite(suite, settings.warehouse_path), explained)
         record_result(settings, context.run.run_id, suite, result)
         for rule in result.rules:
             if not rule.success:
-                log = context.log.warning if rule.severity is Severity.FINDING else context.log.error
+                log = context.log.error if rule.severity is Severity.VALIDITY else context.log.warning
                 log(f"{rule.rule_id} {rule.description_zh}: {rule.unexpected_count} failing "
                     f"record(s){'; ' + rule.error if rule.error else ''}")
         failing = [r for r in result.rules if not r.success]
         return dg.AssetCheckResult(
             passed=not failing,
-            severity=dg.AssetCheckSeverity.WARN if findings_only else dg.AssetCheckSeverity.ERROR,
+            # Only a broken validity rule is an error; findings and warnings are reported.
+            severity=dg.AssetCheckSeverity.ERROR if result.blocking_failures else dg.AssetCheckSeverity.WARN,
             metadata={
                 "rules": dg.MetadataValue.json([
                     {"rule": r.rule_id, "passed": r.success, "checked": r.element_count,
-                     "failing": r.unexpected_count, "severity": r.severity.value}
+                     "failing": r.unexpected_count, "explained": r.explained_count,
+                     "severity": r.severity.value}
                     for r in result.rules]),
+                # What `civstat exception add --suite … --rule … --record …` takes.
+                "failing_records_first_20": dg.MetadataValue.json(
+                    [{"rule": r.rule_id, "record": suite.record_key(k)} for r in failing for k in r.failing_keys][:20]),
                 "failing_records": sum(r.unexpected_count or 0 for r in failing),
                 "withholds": suite.withholds or "",
                 "withheld_periods": dg.MetadataValue.json(withheld_periods(suite, result)),
+                # Rebuilt at publication (or at the end of a run that did not publish).
+                "data_docs": dg.MetadataValue.path(str(data_docs_index(settings))),
             },
         )
 
@@ -67,20 +76,21 @@ def suite_check(suite: Suite, asset: dg.AssetKey) -> dg.AssetChecksDefinition:
 
 
 def withheld_periods(suite: Suite, result: SuiteResult) -> list[dict]:
-    """The periods whose figures failing validity rules withhold: each with
-    the rules broken in it and how many records break them."""
+    """The figures (a source) and periods that failing validity rules withhold:
+    each with the rules broken in it and how many records break them."""
     if suite.withholds is None or suite.period_column is None:
         return []
-    periods: dict[str, dict] = {}
+    cells: dict[tuple[str, str], dict] = {}
     for rule in result.blocking_failures:
         for key in rule.failing_keys:
             if key.get(suite.period_column) is None:
                 continue
-            cell = periods.setdefault(str(key[suite.period_column]), {"rules": set(), "records": 0})
+            figures = str(key[suite.figures_column]) if suite.figures_column else suite.withholds
+            cell = cells.setdefault((figures, str(key[suite.period_column])), {"rules": set(), "records": 0})
             cell["rules"].add(rule.rule_id)
             cell["records"] += 1
-    return [{"period": p, "failing_rules": ",".join(sorted(c["rules"])), "failing_records": c["records"]}
-            for p, c in sorted(periods.items())]
+    return [{"figures": figures, "period": period, "failing_rules": ",".join(sorted(c["rules"])),
+             "failing_records": c["records"]} for (figures, period), c in sorted(cells.items())]
 
 
 def results_dir(settings: Settings) -> Path:
@@ -96,10 +106,28 @@ def record_result(settings: Settings, run_id: str, suite: Suite, result: SuiteRe
             "withheld_periods": withheld_periods(suite, result),
             "rules": [{k: v for k, v in asdict(r).items() if k != "failing_keys"} | {"severity": r.severity.value}
                       for r in result.rules]}
-    tmp = folder / f".{result.suite}.json.tmp"
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(folder / f"{result.suite}.json")
+    _write_json(folder / f"{result.suite}.json", body)
+    if result.gx_validation is not None:
+        _write_json(folder / "validations" / f"{result.suite}.json", result.gx_validation)
     _append_history(folder / "history", run_id, result)
+
+
+def _write_json(path: Path, body) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def data_docs_index(settings: Settings) -> Path:
+    return results_dir(settings) / "data_docs" / "index.html"
+
+
+def build_quality_docs(settings: Settings) -> Path:
+    """GX Data Docs of the latest validation of every suite (var/quality/data_docs/)."""
+    validations = [json.loads(p.read_text(encoding="utf-8"))
+                   for p in sorted((results_dir(settings) / "validations").glob("*.json"))]
+    return build_data_docs(validations, data_docs_index(settings).parent)
 
 
 def _append_history(folder: Path, run_id: str, result: SuiteResult) -> None:

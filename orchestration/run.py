@@ -25,6 +25,7 @@ from civstat.settings import Settings
 from ingestion import landing
 from ingestion.contract import CONTRACTS
 from ingestion.store import RawStore
+from orchestration.quality import build_quality_docs
 
 
 class RunRefused(Exception):
@@ -150,6 +151,8 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
             steps.append(_outcome("build_and_publish", result))
             published = _materialized(result, dg.AssetKey("serving_marts"))
             check_failures = _failed_checks(result)
+            if not published:       # publication builds the Data Docs; a refused run needs them most
+                build_quality_docs(settings)
         else:
             published, check_failures, window = False, [], None
         return RunSummary(steps, published, check_failures, window)

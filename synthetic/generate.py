@@ -43,6 +43,7 @@ class GenerateRequest:
     start: str = "2024-01"
     end: str = "2024-06"
     defect_rate: float = 0.02
+    rule_breaches: bool = True      # plant M01–M09 breaches (off: a defect-free corpus with --defect-rate 0)
     workers: int | None = None      # processes for multi-county scales (default: cores, at most 2)
 
 
@@ -71,7 +72,8 @@ def generate_county(request: GenerateRequest, county6: str) -> dict:
     start, end = _validate(request)
     shape = SCALES[request.scale]["shape"]
     ctx = GenerationContext(out=Path(request.out), seed=request.seed, scale=shape, first_month=start,
-                            last_month=end, defect_rate=request.defect_rate)
+                            last_month=end, defect_rate=request.defect_rate,
+                            rule_breaches=request.rule_breaches)
     county = build_county(ctx.rng_for(county6, "regions"), county6, COUNTY_NAMES[county6], SHAPES[shape],
                           start, end)
     timings: dict[str, float] = {}
@@ -115,6 +117,7 @@ def _write_truth(request: GenerateRequest, out: Path, results: list[dict]) -> di
     truth = {
         "generator": {"scale": request.scale, "seed": request.seed, "start": request.start,
                       "end": request.end, "defect_rate": request.defect_rate,
+                      "rule_breaches": request.rule_breaches,
                       "counties": [r["county"] for r in results]},
         "files": files,
         "defects": [d for r in results for d in r["defects"]],

@@ -598,6 +598,8 @@ class MarriageModel:
 
     def plan_plants(self) -> dict[tuple[int, int], list[tuple[str, int]]]:
         """Months in which each rule is broken (from the third month: pools need history)."""
+        if not self.ctx.rule_breaches:
+            return {}
         months = list(self.ctx.months())
         usable = months[2:] or months
         plan: dict[tuple[int, int], list[tuple[str, int]]] = {}

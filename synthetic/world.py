@@ -62,6 +62,9 @@ class GenerationContext:
     first_month: dt.date            # first day of the first generated month
     last_month: dt.date             # first day of the last generated month
     defect_rate: float
+    # Planted breaches of the validity rules (the marriage rules M01–M09);
+    # off for a corpus on which every validity suite must pass.
+    rule_breaches: bool = True
     defects: DefectLog = field(default_factory=DefectLog)
     truth: Truth = field(default_factory=Truth)
     # People one source creates that another must show, per county: e.g.

@@ -14,9 +14,13 @@ import random
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+import great_expectations as gx
 import pytest
+from great_expectations.expectations.row_conditions import Column
 
 from civstat.settings import Settings
+from expectations.rules import Rule, Suite
 from synthetic import regions
 from synthetic.generate import GenerateRequest, generate
 from synthetic.world import GenerationContext
@@ -25,6 +29,8 @@ TINY = dict(scale="tiny", seed=7, start="2024-01", end="2024-06")
 # Two years, with a town merged (2023-09) and a street split (2024-05) inside:
 # what the warehouse tests measure targets on.
 TWO_YEARS = dict(scale="tiny", seed=3, start="2023-01", end="2024-12")
+# No malformed row and no broken marriage rule: every validity suite must pass.
+WITHOUT_DEFECTS = dict(scale="tiny", seed=5, start="2024-01", end="2024-03", defect_rate=0.0, rule_breaches=False)
 
 
 @contextmanager
@@ -110,3 +116,65 @@ def two_year_published(tmp_path_factory, two_year_landing):
         settings = Settings.load({"home": home, "landing_dir": two_year_landing})
         summary = run_pipeline(settings)
     return settings, summary
+
+
+@pytest.fixture(scope="session")
+def clean_published(tmp_path_factory):
+    """One full `civstat run` over extracts generated without defects: (settings, summary)."""
+    from orchestration.run import run_pipeline
+
+    landing = tmp_path_factory.mktemp("landing-without-defects")
+    generate(GenerateRequest(out=landing, **WITHOUT_DEFECTS))
+    home = tmp_path_factory.mktemp("without-defects-home")
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        settings = Settings.load({"home": home, "landing_dir": landing})
+        summary = run_pipeline(settings)
+    return settings, summary
+
+
+E = gx.expectations
+
+
+# The three kinds of expectation the suites use: a column rule, a column rule
+# under a row condition, and a rule written as SQL.
+ROLL_RULES = Suite(
+    name="roll_rules",
+    relation="marts.fct_monthly_assistance_households",
+    key_columns=("period_month", "household_id"),
+    rules=(
+        Rule("A01", "每户每月只出现一次", "one row per household and month",
+             E.ExpectCompoundColumnsToBeUnique(column_list=["period_month", "household_id"])),
+        Rule("A04", "保障人口数在1至30之间", "persons covered between 1 and 30",
+             E.ExpectColumnValuesToBeBetween(column="persons_covered", min_value=1, max_value=30)),
+        Rule("A06", "特困人员填写了自理能力", "特困 persons have a self-care level",
+             E.ExpectColumnValuesToNotBeNull(column="self_care", row_condition=Column("assistance_kind") == "特困")),
+        Rule("A07", "月保障金额不超过保障标准×保障人口数的两倍", "amount at most twice the standard times persons",
+             E.UnexpectedRowsExpectation(
+                 description="amount_paid_yuan <= 2 * standard * persons",
+                 unexpected_rows_query=("select period_month, household_id from {batch} "
+                                        "where amount_paid_yuan > 2 * standard_yuan_per_person_month * persons_covered"))),
+    ),
+)
+
+
+@pytest.fixture
+def roll_warehouse(tmp_path):
+    """A warehouse with the roll fact and three planted violations, written out."""
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute("""
+        create table marts.fct_monthly_assistance_households as
+        select '2024-0' || (i % 9 + 1) as period_month, 'H' || lpad(i::varchar, 6, '0') as household_id,
+               'k' || i as head_person_key, '城市低保' as assistance_type, '低保' as assistance_kind,
+               null::varchar as self_care, 2 as persons_covered,
+               cast(800 as decimal(12, 2)) as amount_paid_yuan,
+               cast(880 as decimal(12, 2)) as standard_yuan_per_person_month
+        from range(5000) t(i)""")
+    con.execute("update marts.fct_monthly_assistance_households set persons_covered = 0 where household_id = 'H000007'")
+    con.execute("update marts.fct_monthly_assistance_households set amount_paid_yuan = 99999 where household_id = 'H000042'")
+    con.execute("update marts.fct_monthly_assistance_households set assistance_type = '城市特困', "
+                "assistance_kind = '特困' where household_id = 'H000099'")
+    con.close()
+    return path

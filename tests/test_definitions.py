@@ -53,7 +53,7 @@ def test_every_check_guards_an_asset_that_exists(tmp_path):
     assets = graph.get_all_asset_keys()
     checks = graph.asset_check_keys
     assert dg.AssetCheckKey(dg.AssetKey(["marts", "fct_monthly_assistance_households"]),
-                            "assistance_roll_validity") in checks
+                            "fct_monthly_assistance_households_validity") in checks
     assert all(check.asset_key in assets for check in checks)
 
 

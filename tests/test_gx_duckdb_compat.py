@@ -9,36 +9,14 @@ import sys
 import textwrap
 
 import duckdb
-import pytest
 
 from expectations.runner import run_suite
-from expectations.suites import SUITES
 
-
-@pytest.fixture
-def roll_warehouse(tmp_path):
-    """A warehouse with the roll fact and three planted violations, written out."""
-    path = tmp_path / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("create schema marts")
-    con.execute("""
-        create table marts.fct_monthly_assistance_households as
-        select '2024-0' || (i % 9 + 1) as period_month, 'H' || lpad(i::varchar, 6, '0') as household_id,
-               'k' || i as head_person_key, '城市低保' as assistance_type, '低保' as assistance_kind,
-               null::varchar as self_care, 2 as persons_covered,
-               cast(800 as decimal(12, 2)) as amount_paid_yuan,
-               cast(880 as decimal(12, 2)) as standard_yuan_per_person_month
-        from range(5000) t(i)""")
-    con.execute("update marts.fct_monthly_assistance_households set persons_covered = 0 where household_id = 'H000007'")
-    con.execute("update marts.fct_monthly_assistance_households set amount_paid_yuan = 99999 where household_id = 'H000042'")
-    con.execute("update marts.fct_monthly_assistance_households set assistance_type = '城市特困', "
-                "assistance_kind = '特困' where household_id = 'H000099'")
-    con.close()
-    return path
+from conftest import ROLL_RULES
 
 
 def test_a_suite_names_each_failing_record_and_only_those(roll_warehouse):
-    result = run_suite(SUITES["assistance_roll_validity"], roll_warehouse)
+    result = run_suite(ROLL_RULES, roll_warehouse)
     failing = {r.rule_id: r for r in result.rules if not r.success}
     assert set(failing) == {"A04", "A06", "A07"}
     assert failing["A04"].unexpected_count == 1
@@ -51,7 +29,7 @@ def test_a_suite_names_each_failing_record_and_only_those(roll_warehouse):
 
 
 def test_the_suite_releases_the_warehouse_file(roll_warehouse):
-    run_suite(SUITES["assistance_roll_validity"], roll_warehouse)
+    run_suite(ROLL_RULES, roll_warehouse)
     duckdb.connect(str(roll_warehouse)).close()  # read-write open: no lock left behind
 
 

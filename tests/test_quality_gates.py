@@ -5,12 +5,17 @@ generator planted or knows to break them: 100 % precision, 100 % recall."""
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
 
+from expectations.rules import Severity
 from expectations.runner import run_suite
-from expectations.suites import SUITES
+from expectations.suites import all_suites
+from orchestration.quality import blocks_publication, latest_results
+
+SUITES = all_suites()
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +79,83 @@ def test_a_plan_rule_not_met_is_a_finding_not_a_data_error(warehouse):
     assert result.success       # no blocking failure: a finding for leadership
 
 
+def _validity_suites() -> list[str]:
+    return [name for name, suite in SUITES.items() if any(r.severity is Severity.VALIDITY for r in suite.rules)]
+
+
+def test_every_fact_and_dimension_has_a_validity_suite():
+    import json as _json
+
+    from expectations.suites import MANIFEST_PATH
+
+    manifest = _json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+    models = {n["name"] for n in manifest["nodes"].values()
+              if n["resource_type"] == "model" and n["name"].startswith(("fct_", "dim_"))}
+    assert {f"{m}_validity" for m in models} <= set(_validity_suites())
+    # Facts withhold their source's figures by period; dimensions stop publication.
+    for model in models:
+        suite = SUITES[f"{model}_validity"]
+        assert blocks_publication(suite) == model.startswith("dim_"), model
+        assert model.startswith("dim_") or suite.period_column in suite.key_columns
+
+
+def test_on_extracts_with_defects_only_the_marriage_rules_fail(two_year_published):
+    """Malformed rows are quarantined at ingestion, so every validity suite
+    passes but the marriage rules, which the generator breaks on purpose."""
+    settings, _ = two_year_published
+    results = latest_results(settings)
+    assert set(results) == set(SUITES)
+    failed = {name for name in _validity_suites() if not results[name]["success"]}
+    assert failed == {"marriage_registration_rules"}
+    # Every delivery slot of the landing folder (a source's file for one
+    # period and issuer, whatever its versions) is accounted for.
+    slots = {re.sub(r"(_v\d+)?\.\w+$", "", p.name) for p in settings.landing_dir.glob("*/*.*")
+             if not p.parent.name.startswith("_")}
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        accounted = {s for (s,) in con.sql("select delivery_slot from intermediate.int_ingestion__file_accounting")
+                     .fetchall()}
+    assert accounted == slots
+
+
+def test_on_extracts_without_defects_every_validity_suite_passes(clean_published):
+    settings, summary = clean_published
+    assert summary.published and summary.check_failures == []
+    results = latest_results(settings)
+    assert set(results) == set(SUITES)
+    assert all(results[name]["success"] for name in _validity_suites())
+    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        assert con.sql("select count(*) from meta.withheld_figures").fetchall() == [(0,)]
+        assert con.sql("select count(*) from marts.fct_marriage_registrations").fetchall()[0][0] > 0
+
+
+def test_a_broken_dimension_is_named_and_stops_publication(two_year_published, tmp_path):
+    """A duplicated region row would double every figure joined through it."""
+    import shutil
+
+    settings, _ = two_year_published
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(settings.warehouse_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        code = con.sql("select region_code from marts.dim_region where level = 'township' "
+                       "order by region_code limit 1").fetchall()[0][0]
+        con.execute("insert into marts.dim_region select * from marts.dim_region where region_code = ?", [code])
+    suite = SUITES["dim_region_validity"]
+    result = run_suite(suite, copy)
+    failing = {r.rule_id: r for r in result.rules if not r.success}
+    assert set(failing) == {"unique_combination_of_columns(region_code, _valid_from)"}
+    assert {k["region_code"] for k in failing["unique_combination_of_columns(region_code, _valid_from)"].failing_keys} \
+        == {code}
+    assert not result.success and blocks_publication(suite)
+
+
+def test_the_data_docs_show_every_suite(two_year_published):
+    from orchestration.quality import data_docs_index
+
+    settings, _ = two_year_published
+    index = data_docs_index(settings).read_text(encoding="utf-8")
+    assert all(name in index for name in SUITES)
+
+
 def test_an_explained_exception_releases_the_withheld_month(two_year_published, tmp_path):
     """A month with failing registrations is withheld at publication; once the
     data team explains each failure (`civstat exception add`), the next run
@@ -92,7 +174,8 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
     home = tmp_path / "home"
     shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
     with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
-        withheld = dict(con.sql("select period, failing_records from meta.withheld_figures").fetchall())
+        withheld = dict(con.sql("select period, failing_records from meta.withheld_figures "
+                                "where suite = 'marriage_registration_rules'").fetchall())
         month = min(withheld)
         failing = con.sql("select certificate_no, rule_id from marts.mart_marriage_correction_list "
                           "where registration_month = ? and not is_explained", params=[month]).fetchall()
@@ -105,11 +188,14 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
             assert main(["exception", "add", "--rule", rule, "--record", certificate,
                          "--reason", "法院判决离婚，判决书已核验", "--by", "数据组"]) == 0
         assert main(["exception", "add", "--rule", "M99", "--record", "x", "--reason", "r", "--by", "b"]) == 2
-        summary = run_pipeline(Settings.load({"home": home, "landing_dir": settings.landing_dir}))
+        # Nothing new delivered (an empty landing folder): the run only rebuilds and re-checks.
+        (tmp_path / "nothing-new").mkdir()
+        summary = run_pipeline(Settings.load({"home": home, "landing_dir": tmp_path / "nothing-new"}))
     assert summary.published
 
     with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
-        still = {p for (p,) in con.sql("select period from meta.withheld_figures").fetchall()}
+        still = {p for (p,) in con.sql("select period from meta.withheld_figures "
+                                       "where suite = 'marriage_registration_rules'").fetchall()}
         assert month not in still and still == set(withheld) - {month}
         recorded = con.sql("select rule_id, record_key, recorded_by from meta.explained_exceptions").fetchall()
         assert sorted((r, c) for r, c, _ in recorded) == sorted((r, c) for c, r in failing)

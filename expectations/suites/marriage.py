@@ -50,6 +50,6 @@ MARRIAGE_REGISTRATION_RULES = Suite(
     # While a rule fails, the month's registration counts are withheld from
     # the submission and shown unverified; the 合格率 and the correction list
     # are published all the same.
-    withholds="marriage_registrations",
+    withholds="marriage",
     period_column="registration_month",
 )

@@ -10,11 +10,11 @@ from dagster_dbt import get_asset_key_for_model
 from civstat.settings import Settings
 from expectations.exceptions import SCHEMA as EXCEPTION_SCHEMA
 from expectations.exceptions import ExceptionRegister
-from expectations.suites import SUITES
 from ingestion.store import RawStore
+from orchestration.checks import SUITES
 from orchestration.dbt.assets import civstat_dbt_models
 from orchestration.dbt.project import dbt_project
-from orchestration.quality import HISTORY_SCHEMA, latest_results, quality_history
+from orchestration.quality import HISTORY_SCHEMA, build_quality_docs, latest_results, quality_history
 from orchestration.resources import CivstatResource
 from warehouse.publish import publish
 
@@ -40,6 +40,7 @@ class PublicationBlocked(Exception):
                       "quality history in meta.")
 def serving_marts(context: dg.AssetExecutionContext, civstat: CivstatResource) -> dg.MaterializeResult:
     settings = civstat.settings()
+    docs = build_quality_docs(settings)     # also when publication is refused: the failures are on it
     results = latest_results(settings)
     missing = sorted(set(SUITES) - set(results))
     blocked = sorted(name for name, body in results.items()
@@ -60,13 +61,14 @@ def serving_marts(context: dg.AssetExecutionContext, civstat: CivstatResource) -
         "version_file": publication.path.name,
         "tables": dg.MetadataValue.json(publication.tables),
         "withheld_figures": dg.MetadataValue.json(withheld),
+        "data_docs": dg.MetadataValue.path(str(docs)),
     })
 
 
 def withheld_figures(results: dict[str, dict]) -> list[dict]:
     """Per figure and period, what a failing validity rule withholds (the
     submission leaves them out; dashboards show them as unverified)."""
-    return [{"figures": body["withholds"], "suite": name, **cell}
+    return [{"suite": name, **cell}
             for name, body in sorted(results.items()) for cell in body.get("withheld_periods") or []]
 
 
