@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
 import warnings
 from decimal import Decimal
@@ -94,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     listing = exc_sub.add_parser("list", help="every statement recorded, oldest first")
     listing.set_defaults(handler=cmd_exception_list)
 
+    report = sub.add_parser("report", help="a statistical form from the published marts (JZH01)")
+    report_sub = report.add_subparsers(required=True, metavar="FORM")
+    jzh01 = report_sub.add_parser("jzh01", help="民政统计季报表: audited, stored by revision, reproducible")
+    jzh01.add_argument("--region", required=True, help="12-digit code of the county or a township")
+    jzh01.add_argument("--period", required=True, help="report month, YYYY-MM (December: the year-end submission)")
+    jzh01.add_argument("--out", type=Path, required=True, help="file to write (.xlsx or .csv)")
+    jzh01.add_argument("--format", choices=("xlsx", "csv"), help="default: from --out's suffix")
+    jzh01.add_argument("--revision", type=int, help="write a stored revision again, byte for byte")
+    jzh01.set_defaults(handler=cmd_report_jzh01)
+
     corr = sub.add_parser("corrections", help="one XLSX correction list per marriage office, from the published marts")
     corr.add_argument("--out", type=Path, required=True, help="folder for the workbooks")
     corr.set_defaults(handler=cmd_corrections)
@@ -160,10 +171,8 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
 def cmd_exception_add(args: argparse.Namespace) -> int:
     from expectations.exceptions import ExceptionRegister, ExplainedException
-    from expectations.suites import all_suites
 
-    suite = all_suites().get(args.suite)
-    if suite is None or args.rule not in {r.id for r in suite.rules}:
+    if not _is_known_rule(args.suite, args.rule):
         err.print(f"[red]exception:[/red] no rule {args.rule} in suite {args.suite}")
         return EXIT_USAGE
     register = ExceptionRegister(Settings.load().home)
@@ -178,6 +187,16 @@ def cmd_exception_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _is_known_rule(suite_name: str, rule_id: str) -> bool:
+    from expectations.suites import all_suites
+    from warehouse.jzh01 import AUDIT_SUITE
+
+    if suite_name == AUDIT_SUITE:       # the form's audit relations: the generic ones and the seed's
+        return re.fullmatch(r"[A-Z]\d\d", rule_id) is not None
+    suite = all_suites().get(suite_name)
+    return suite is not None and rule_id in {r.id for r in suite.rules}
+
+
 def cmd_exception_list(args: argparse.Namespace) -> int:
     from expectations.exceptions import ExceptionRegister
 
@@ -186,6 +205,44 @@ def cmd_exception_list(args: argparse.Namespace) -> int:
         table.add_row(f"{s['recorded_at']:%Y-%m-%d %H:%M}", s["suite"], s["rule_id"], s["record_key"],
                       s["reason"], s["recorded_by"], "yes" if s["is_withdrawn"] else "")
     out.print(table)
+    return EXIT_OK
+
+
+def cmd_report_jzh01(args: argparse.Namespace) -> int:
+    from expectations.exceptions import ExceptionRegister
+    from warehouse.jzh01 import AUDIT_SUITE, ReportError, compute
+    from warehouse.submissions import SubmissionStore
+
+    settings = Settings.load()
+    fmt = args.format or args.out.suffix.lstrip(".").lower()
+    if fmt not in ("xlsx", "csv"):
+        err.print(f"[red]report:[/red] cannot tell the format of {args.out}; give --format xlsx or csv")
+        return EXIT_USAGE
+    store = SubmissionStore(settings.home)
+    try:
+        if args.revision is not None:
+            produced = store.render(args.region, args.period, args.revision, args.out, fmt)
+            out.print(f"{args.out}: {args.region} {args.period} revision r{produced.revision}, as stored")
+            return EXIT_OK
+        submission = compute(settings.serving_path, args.region, args.period,
+                             ExceptionRegister(settings.home).explained(AUDIT_SUITE))
+    except (ReportError, FileNotFoundError) as exc:
+        err.print(f"[red]report:[/red] {exc}")
+        return EXIT_USAGE
+    if submission.blocking_failures:
+        err.print(f"[red]{len(submission.blocking_failures)} audit relation(s) fail; no submission written:[/red]")
+        for failure in submission.blocking_failures:
+            err.print(f"  {failure.rule_id} {failure.code}: {failure.message}  "
+                      f"(explain: civstat exception add --suite {AUDIT_SUITE} --rule {failure.rule_id} "
+                      f"--record {args.region}/{args.period}/{failure.code} …)")
+        return EXIT_DATA_PROBLEM
+    produced = store.produce(submission, args.out, fmt)
+    withheld = [r.code for r in submission.rows if r.withheld]
+    out.print(f"{args.out}: {args.region} {args.period} revision r{produced.revision}"
+              f"{' (new)' if produced.is_new else ' (unchanged figures: the stored revision)'}"
+              f"{'; withheld rows: ' + ', '.join(withheld) if withheld else ''}")
+    for change in produced.changes:
+        out.print(f"  changed {change['code']} {change['label']}: {change['before']} → {change['after']}")
     return EXIT_OK
 
 

@@ -1,0 +1,246 @@
+-- One row per region (the county, and its townships where the figure exists
+-- per township), report month and measure: what the statistical forms
+-- (JZH01, seeds/reports/jzh01_catalogue.csv) read by measure name. Stock
+-- measures are the month-end value; measures ending in _ytd are cumulative
+-- from January to the month (累计). Units are the form's: persons, households,
+-- yuan per person-month, 万元 (yuan / 10,000), counts.
+with months as (
+    select distinct period_month from {{ ref('mart_assistance_monthly_by_township') }}
+    union
+    select distinct period_month from {{ ref('mart_funeral_monthly_by_township') }}
+    union
+    select distinct period_month from {{ ref('mart_elderly_care_monthly_by_township') }}
+),
+
+month_bounds as (
+    select
+        period_month,
+        cast(left(period_month, 4) as integer) as year,
+        last_day(cast(period_month || '-01' as date)) as month_end
+    from months
+),
+
+townships as (
+    select * from {{ ref('int_regions__townships_on_month_end') }}
+),
+
+-- Any code → the township in force at a month's end (for year-to-date sums
+-- across a merger or a split).
+code_map as (
+    select region_code, period_month, township_code_on from {{ ref('int_regions__code_on_month_end') }}
+),
+
+-- 乡级行政区划 in force at the month's end, by kind (county only).
+divisions as (
+    select townships.county_code as region_code, townships.period_month, measure, count(*) as value
+    from townships
+    inner join months using (period_month)
+    cross join (values ('townships'), ('towns'), ('xiangs'), ('streets')) as m(measure)
+    where measure = 'townships'
+       or (measure = 'towns' and township_kind = '镇')
+       or (measure = 'xiangs' and township_kind = '乡')
+       or (measure = 'streets' and township_kind = '街道')
+    group by all
+),
+
+roll as (
+    select roll.*, townships.county_code, cast(left(roll.period_month, 4) as integer) as year
+    from {{ ref('mart_assistance_monthly_by_township') }} as roll
+    inner join townships using (period_month, township_code)
+),
+
+-- Month-end persons, households and person-weighted standard of each roll,
+-- county (grouping set without township) and township.
+roll_stock as (
+    select
+        coalesce(township_code, county_code) as region_code,
+        period_month,
+        assistance_type,
+        sum(persons) as persons,
+        sum(households) as households,
+        sum(standard_person_weighted_yuan * persons) / nullif(sum(persons), 0) as standard_yuan
+    from roll
+    group by grouping sets ((county_code, period_month, assistance_type),
+                            (county_code, township_code, period_month, assistance_type))
+),
+
+-- Yuan paid from January to the month (累计), 万元; an earlier month's
+-- township rolls up to the township in force at the report month.
+roll_paid_ytd as (
+    select
+        coalesce(township_code, county_code) as region_code, period_month, assistance_type,
+        sum(amount_paid_yuan) / 10000 as paid_wan_yuan
+    from (
+        select months.period_month, earlier.county_code, earlier.assistance_type, earlier.amount_paid_yuan,
+               coalesce(code_map.township_code_on, earlier.township_code) as township_code
+        from month_bounds as months
+        inner join roll as earlier on earlier.year = months.year and earlier.period_month <= months.period_month
+        left join code_map on code_map.region_code = earlier.township_code
+                          and code_map.period_month = months.period_month
+    )
+    group by grouping sets ((county_code, period_month, assistance_type),
+                            (county_code, township_code, period_month, assistance_type))
+),
+
+roll_measures as (
+    select region_code, period_month, measure, value
+    from roll_stock
+    cross join lateral (values
+        (case assistance_type when '城市低保' then 'dibao_urban_persons' when '农村低保' then 'dibao_rural_persons'
+                              when '城市特困' then 'tekun_urban_persons' else 'tekun_rural_persons' end, persons),
+        (case assistance_type when '城市低保' then 'dibao_urban_households' when '农村低保' then 'dibao_rural_households'
+                              when '城市特困' then 'tekun_urban_households' else 'tekun_rural_households' end, households),
+        (case assistance_type when '城市低保' then 'dibao_urban_standard' when '农村低保' then 'dibao_rural_standard'
+                              else null end, standard_yuan)
+    ) as m(measure, value)
+    where measure is not null
+    union all
+    select region_code, period_month,
+           case assistance_type when '城市低保' then 'dibao_urban_paid_ytd' when '农村低保' then 'dibao_rural_paid_ytd'
+                                when '城市特困' then 'tekun_urban_paid_ytd' else 'tekun_rural_paid_ytd' end,
+           paid_wan_yuan
+    from roll_paid_ytd
+),
+
+aid as (
+    select aid.*, townships.county_code, cast(left(aid.period_month, 4) as integer) as year
+    from {{ ref('mart_temporary_aid_monthly_by_township') }} as aid
+    inner join townships using (period_month, township_code)
+),
+
+-- 临时救助 from January to the month: grants (人次), 万元, grants to vagrants.
+aid_measures as (
+    select coalesce(township_code, county_code) as region_code, period_month, measure, value
+    from (
+        select period_month, county_code, township_code,
+               sum(grants) as grants, sum(amount_yuan) / 10000 as amount_wan_yuan,
+               sum(grants_to_vagrants) as vagrant_grants
+        from (
+            select months.period_month, aid.county_code, aid.grants, aid.amount_yuan, aid.grants_to_vagrants,
+                   coalesce(code_map.township_code_on, aid.township_code) as township_code
+            from month_bounds as months
+            inner join aid on aid.year = months.year and aid.period_month <= months.period_month
+            left join code_map on code_map.region_code = aid.township_code
+                              and code_map.period_month = months.period_month
+        )
+        group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
+    )
+    cross join lateral (values ('aid_grants_ytd', grants), ('aid_amount_ytd', amount_wan_yuan),
+                               ('vagrant_aid_grants_ytd', vagrant_grants)) as m(measure, value)
+),
+
+-- 养老机构 (care institutions: 养老机构 and 特困供养机构) operating at the month's
+-- end, their beds and nursing beds.
+care_measures as (
+    select coalesce(township_code, county_code) as region_code, period_month, measure, value
+    from (
+        select period_month, county_code, township_code,
+               sum(facilities_operating) as institutions,
+               sum(beds) as beds,
+               sum(nursing_beds) as nursing_beds
+        from {{ ref('mart_elderly_care_monthly_by_township') }}
+        inner join townships using (period_month, township_code)
+        where facility_type in ('养老机构', '特困供养机构(敬老院)')
+        group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
+    )
+    cross join lateral (values ('care_institutions', institutions), ('care_beds', beds),
+                               ('care_nursing_beds', nursing_beds)) as m(measure, value)
+),
+
+-- 结婚 / 离婚 registrations (对) from January to the month: the county's offices.
+marriage_measures as (
+    select townships.county_code as region_code, months.period_month,
+           case acts.registration_type when '结婚' then 'marriages_ytd' else 'divorces_ytd' end as measure,
+           sum(acts.acts) as value
+    from month_bounds as months
+    inner join {{ ref('mart_marriage_registrations_monthly') }} as acts
+        on acts.registration_year = months.year and acts.registration_month <= months.period_month
+    inner join (select distinct county_code from townships) as townships on true
+    where acts.registration_type in ('结婚', '离婚')
+    group by all
+),
+
+-- County residents cremated (具) from January to the month, by death month;
+-- 火化率 (T13: cremated over the year's deaths) in December only, when the
+-- year's deaths are known.
+funeral_measures as (
+    select coalesce(township_code, county_code) as region_code, period_month, 'cremations_ytd' as measure,
+           sum(cremated) as value
+    from (
+        select months.period_month, funeral.county_code, funeral.cremated,
+               coalesce(code_map.township_code_on, funeral.township_code) as township_code
+        from month_bounds as months
+        inner join {{ ref('mart_funeral_monthly_by_township') }} as funeral
+            on cast(left(funeral.period_month, 4) as integer) = months.year
+           and funeral.period_month <= months.period_month
+        left join code_map on code_map.region_code = funeral.township_code
+                          and code_map.period_month = months.period_month
+    )
+    group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
+    union all
+    select attainment.region_code, months.period_month, 'cremation_rate' as measure, attainment.actual_value
+    from month_bounds as months
+    inner join {{ ref('mart_target_attainment') }} as attainment
+        on attainment.target_id = 'T13' and attainment.period = cast(months.year as varchar)
+    where right(months.period_month, 2) = '12'
+),
+
+-- Organisations, volunteers and social workers: the latest snapshot on or
+-- before the month's end (end-of-period values).
+latest_snapshot as (
+    select months.period_month, max(snapshots.snapshot_date) as snapshot_date, snapshots.kind
+    from month_bounds as months
+    inner join (
+        select distinct snapshot_date, 'organisations' as kind from {{ ref('fct_organisation_snapshots') }}
+        union all
+        select distinct snapshot_date, 'volunteers' from {{ ref('fct_volunteer_snapshots') }}
+        union all
+        select distinct snapshot_date, 'social_workers' from {{ ref('fct_social_worker_snapshots') }}
+    ) as snapshots on snapshots.snapshot_date <= months.month_end
+    group by months.period_month, snapshots.kind
+),
+
+organisation_measures as (
+    select orgs.county_code as region_code, latest.period_month,
+           case orgs.organisation_type when '社会团体' then 'social_groups'
+                                       when '社会服务机构' then 'social_service_institutions'
+                                       else 'foundations' end as measure,
+           count(distinct orgs.credit_code) as value
+    from latest_snapshot as latest
+    inner join {{ ref('fct_organisation_snapshots') }} as orgs
+        on latest.kind = 'organisations' and orgs.snapshot_date = latest.snapshot_date
+    where orgs.is_active
+    group by all
+    union all
+    select volunteers.county_code, latest.period_month, 'volunteers', count(distinct volunteers.volunteer_person_key)
+    from latest_snapshot as latest
+    inner join {{ ref('fct_volunteer_snapshots') }} as volunteers
+        on latest.kind = 'volunteers' and volunteers.snapshot_date = latest.snapshot_date
+    where volunteers.is_active
+    group by all
+    union all
+    select workers.county_code, latest.period_month, 'social_workers', count(distinct workers.holder_person_key)
+    from latest_snapshot as latest
+    inner join {{ ref('fct_social_worker_snapshots') }} as workers
+        on latest.kind = 'social_workers' and workers.snapshot_date = latest.snapshot_date
+    where workers.is_valid and workers.is_registered_in_county
+    group by all
+),
+
+measures as (
+    select * from divisions
+    union all select * from roll_measures
+    union all select * from aid_measures
+    union all select * from care_measures
+    union all select * from marriage_measures
+    union all select * from funeral_measures
+    union all select * from organisation_measures
+)
+
+select
+    region_code,
+    period_month,
+    measure,
+    cast(value as decimal(18, 4)) as value
+from measures
+where value is not null
