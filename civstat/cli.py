@@ -95,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     listing = exc_sub.add_parser("list", help="every statement recorded, oldest first")
     listing.set_defaults(handler=cmd_exception_list)
 
+    shell = sub.add_parser("shell", help="an interactive read-only SQL prompt over the published marts")
+    shell.set_defaults(handler=cmd_shell)
+
     report = sub.add_parser("report", help="a statistical form from the published marts (JZH01)")
     report_sub = report.add_subparsers(required=True, metavar="FORM")
     jzh01 = report_sub.add_parser("jzh01", help="民政统计季报表: audited, stored by revision, reproducible")
@@ -104,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     jzh01.add_argument("--format", choices=("xlsx", "csv"), help="default: from --out's suffix")
     jzh01.add_argument("--revision", type=int, help="write a stored revision again, byte for byte")
     jzh01.set_defaults(handler=cmd_report_jzh01)
+
+    targets = sub.add_parser("targets", help="the plan attainment (十四五规划目标完成情况) of one region and year")
+    targets.add_argument("--region", required=True,
+                         help="12-digit region code: the county <county6>000000 or a township")
+    targets.add_argument("--year", required=True, help="YYYY")
+    targets.add_argument("--out", type=Path, help="also write the report to this XLSX file")
+    targets.set_defaults(handler=cmd_targets)
 
     corr = sub.add_parser("corrections", help="one XLSX correction list per marriage office, from the published marts")
     corr.add_argument("--out", type=Path, required=True, help="folder for the workbooks")
@@ -243,6 +253,28 @@ def cmd_report_jzh01(args: argparse.Namespace) -> int:
               f"{'; withheld rows: ' + ', '.join(withheld) if withheld else ''}")
     for change in produced.changes:
         out.print(f"  changed {change['code']} {change['label']}: {change['before']} → {change['after']}")
+    return EXIT_OK
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from warehouse.shell import run_shell
+
+    return run_shell(Settings.load().serving_path)
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from warehouse.query import NotPublished
+    from warehouse.targets_report import attainment_rows, print_report, write_xlsx
+
+    try:
+        rows = attainment_rows(Settings.load().serving_path, args.region, args.year)
+    except (NotPublished, ValueError) as exc:
+        err.print(f"[red]targets:[/red] {exc}")
+        return EXIT_USAGE
+    print_report(rows, out)
+    if args.out:
+        write_xlsx(rows, args.out, rows[0].region_name, rows[0].year)
+        out.print(f"written: {args.out}")
     return EXIT_OK
 
 
