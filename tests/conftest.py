@@ -6,12 +6,20 @@ nothing touches the repository's var/.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import filecmp
+import io
 import json
 import os
 import random
+import shutil
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -178,3 +186,117 @@ def roll_warehouse(tmp_path):
                 "assistance_kind = '特困' where household_id = 'H000099'")
     con.close()
     return path
+
+
+def deliver_correction(source_file: Path, folder: Path, name: str, change) -> None:
+    """Copy a delivered CSV, edited by ``change(header, rows)``, as a new version."""
+    data = source_file.read_bytes()
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "gb18030"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        encoding, text = "utf-8", data.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header, body = change(rows[0], rows[1:])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *body])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(buffer.getvalue().encode(encoding))
+
+
+ANSWERS_EACH_SIDE = 20      # answers from each publication the reader must have seen
+READER_WAIT_SECONDS = 120
+
+
+@dataclass
+class CorrectedRun:
+    """A run that delivers two corrections to the published state, while a
+    reader process queries the serving file in a loop."""
+    settings: Settings
+    summary: object
+    assistance_period: str
+    aid_period: str
+    amount_before: Decimal      # the household's month before the correction
+    answers: list[dict]         # the reader's, in order
+    reader_exit: int
+    build_seconds: float
+
+
+@pytest.fixture(scope="session")
+def corrected_run(published, tmp_path_factory) -> CorrectedRun:
+    """Two corrections arrive: an assistance month with an absurd amount (99,999
+    yuan for one household: it passes ingestion but breaks the roll's ceiling
+    rule) and a temporary-aid month without its amount column (the contract
+    is broken: the file is rejected). A reader (tests/test_concurrent_readers.py
+    run as a script) queries the serving file before, during and after the run."""
+    from ingestion import landing
+    from ingestion.contract import ASSISTANCE, TEMPORARY_AID
+    from orchestration.run import run_pipeline
+    from warehouse.query import run_query
+
+    settings, _ = published
+    root = tmp_path_factory.mktemp("corrected-run")
+    corrected, home = root / "landing", root / "home"
+    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    serving = home / "serving" / "civstat.duckdb"
+
+    period, files = sorted(landing.scan(settings.landing_dir, ASSISTANCE).by_period().items())[-1]
+    (household, amount), = run_query(serving, f"""
+        select household_id, amount_paid_yuan from fct_monthly_assistance_households
+        where period_month = '{period}' order by household_id limit 1""").rows
+
+    def absurd_amount(header, rows):
+        row = next(r for r in rows if r[header.index("家庭编号")] == household)
+        row[header.index("月保障金额")] = "99999.00"
+        return header, rows
+
+    deliver_correction(files[0].path, corrected / "assistance",
+                       f"assistance_370832_{period.replace('-', '')}_v7.csv", absurd_amount)
+    aid_period, aid_files = sorted(landing.scan(settings.landing_dir, TEMPORARY_AID).by_period().items())[0]
+
+    def without_amount(header, rows):
+        drop = header.index("救助金额")
+        return ([c for i, c in enumerate(header) if i != drop],
+                [[c for i, c in enumerate(r) if i != drop] for r in rows])
+
+    deliver_correction(aid_files[0].path, corrected / "temporary_aid",
+                       f"temporary_aid_370832_{aid_period.replace('-', '')}_v7.csv", without_amount)
+
+    answers, stop = root / "answers.jsonl", root / "stop"
+    reader = subprocess.Popen([sys.executable, str(Path(__file__).parent / "test_concurrent_readers.py"),
+                               str(serving), str(answers), str(stop)], cwd=Path(__file__).parent)
+    try:
+        _wait_until(lambda: len(read_answers(answers)) >= ANSWERS_EACH_SIDE, "answers before the build", reader)
+        started = time.monotonic()
+        with isolated_environ():
+            os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+            run_settings = Settings.load({"home": home, "landing_dir": corrected})
+            summary = run_pipeline(run_settings)
+        build_seconds = time.monotonic() - started
+        published_run = summary.steps[-1].run_id
+        _wait_until(lambda: sum(a.get("run_id") == published_run for a in read_answers(answers))
+                    >= ANSWERS_EACH_SIDE, "answers from the new publication", reader)
+    finally:
+        stop.touch()
+        try:
+            reader.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            reader.kill()
+            raise
+    return CorrectedRun(run_settings, summary, period, aid_period, amount, read_answers(answers),
+                        reader.returncode, build_seconds)
+
+
+def read_answers(path: Path) -> list[dict]:
+    """The reader's complete lines so far (the last one may be half written)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n")[:-1]]
+
+
+def _wait_until(condition, what: str, reader: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READER_WAIT_SECONDS
+    while not condition():
+        assert reader.poll() is None, f"the reader stopped (exit {reader.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"no {what} after {READER_WAIT_SECONDS}s"
+        time.sleep(0.2)

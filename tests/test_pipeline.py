@@ -1,19 +1,13 @@
 """The slice end to end on the real stack: extract → Dagster → dbt → GX → publish → SQL."""
 
-import csv
-import io
 import os
 import re
-import shutil
 from decimal import Decimal
 
 import duckdb
 import pytest
 
 from civstat.cli import main as civstat
-from civstat.settings import Settings
-from ingestion import landing
-from ingestion.contract import ASSISTANCE, TEMPORARY_AID
 from ingestion.identity import InvalidId, parse_citizen_id
 from orchestration.run import RunRefused, exclusive_run, run_pipeline
 from warehouse.query import QueryRefused, run_query
@@ -122,70 +116,25 @@ def test_a_second_run_on_the_same_files_changes_no_data_and_publishes_again(publ
     assert [r[0] for r in runs] == [first.steps[-1].run_id, again.steps[-1].run_id]
 
 
-def _deliver_correction(source_file, folder, name, change) -> None:
-    """Copy a delivered CSV, edited by ``change(header, rows)``, as a new version."""
-    data = source_file.read_bytes()
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "gb18030"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        encoding, text = "utf-8", data.decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header, body = rows[0], rows[1:]
-    header, body = change(header, body)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([header, *body])
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(buffer.getvalue().encode(encoding))
-
-
-def test_failing_validity_rules_withhold_the_figures_they_touch_and_publish_the_rest(published, tmp_path):
-    """Two corrections arrive: an assistance month with an absurd amount (99,999
-    yuan for one household: it passes ingestion but breaks the roll's ceiling
-    rule) and a temporary-aid month without its amount column (the contract
-    is broken: the file is rejected). Each withholds its own source and month;
-    everything else is published."""
-    settings, _ = published
-    corrected = tmp_path / "landing"
-    period, files = sorted(landing.scan(settings.landing_dir, ASSISTANCE).by_period().items())[-1]
-
-    def absurd_amount(header, rows):
-        on_roll = next(r for r in rows if r[header.index("状态")] == "在保")
-        on_roll[header.index("月保障金额")] = "99999.00"
-        return header, rows
-
-    _deliver_correction(files[0].path, corrected / "assistance",
-                        f"assistance_370832_{period.replace('-', '')}_v7.csv", absurd_amount)
-    aid_period, aid_files = sorted(landing.scan(settings.landing_dir, TEMPORARY_AID).by_period().items())[0]
-
-    def without_amount(header, rows):
-        drop = header.index("救助金额")
-        return [c for i, c in enumerate(header) if i != drop], [[c for i, c in enumerate(r) if i != drop]
-                                                                for r in rows]
-
-    _deliver_correction(aid_files[0].path, corrected / "temporary_aid",
-                        f"temporary_aid_370832_{aid_period.replace('-', '')}_v7.csv", without_amount)
-
-    # Start from the published state (a copy), then deliver the corrections.
-    shutil.copytree(settings.home, tmp_path / "home", ignore=shutil.ignore_patterns("run.lock"))
-    with isolated_environ():
-        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        home = Settings.load({"home": tmp_path / "home", "landing_dir": corrected})
-        summary = run_pipeline(home)
-    assert summary.published
+def test_failing_validity_rules_withhold_the_figures_they_touch_and_publish_the_rest(corrected_run):
+    """The absurd amount withholds its assistance month; the rejected
+    temporary-aid file withholds its month; everything else is published."""
+    run = corrected_run
+    assert run.summary.published
     assert {"marts/fct_monthly_assistance_households: fct_monthly_assistance_households_validity",
-            "intermediate/int_ingestion__file_accounting: ingestion_accounting"} <= set(summary.check_failures)
-    withheld = run_query(home.serving_path, "select figures, period, suite, failing_rules, failing_records "
-                                            "from meta.withheld_figures where figures <> 'marriage' order by all").rows
+            "intermediate/int_ingestion__file_accounting: ingestion_accounting"} <= set(run.summary.check_failures)
+    serving = run.settings.serving_path
+    withheld = run_query(serving, "select figures, period, suite, failing_rules, failing_records "
+                                  "from meta.withheld_figures where figures <> 'marriage' order by all").rows
     assert withheld == [
-        ("assistance", period, "fct_monthly_assistance_households_validity",
+        ("assistance", run.assistance_period, "fct_monthly_assistance_households_validity",
          "expression_is_true(amount_paid_yuan <= 2 * standard_yuan_per_person_month * persons_covered)", 1),
-        ("temporary_aid", aid_period, "ingestion_accounting", "I01", 1),
+        ("temporary_aid", run.aid_period, "ingestion_accounting", "I01", 1),
     ]
     # The month keeps the version it had; its figures are marked withheld.
-    rejected = run_query(home.serving_path, "select count(*) from fct_temporary_aid_grants "
-                                            f"where period_month = '{aid_period}'").rows[0][0]
-    assert rejected > 0
+    kept = run_query(serving, "select count(*) from fct_temporary_aid_grants "
+                              f"where period_month = '{run.aid_period}'").rows[0][0]
+    assert kept > 0
 
 
 def test_two_runs_at_once_are_refused_cleanly(settings):

@@ -131,7 +131,7 @@ def _row(record: tuple, region: str, period: str, withheld: dict[str, list[str]]
     if withheld is None:
         is_withheld, periods = None, ()
     else:
-        names = [s.strip() for s in (gate_sources or "").split(",") if s.strip()]
+        names = [s.strip() for s in re.split(r"[+,]", gate_sources or "") if s.strip()]
         periods = tuple(sorted({p for name_ in names for p in withheld.get(name_, [])}))
         is_withheld = bool(periods)
     return AttainmentRow(
