@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test dev validate docs clean
+.PHONY: setup demo test dev validate docs superset superset-down clean
 
 # The virtualenv, with the pinned versions of constraints.txt.
 $(BIN)/civstat: pyproject.toml constraints.txt
@@ -41,6 +41,17 @@ docs: setup
 	$(BIN)/civstat dbt docs generate --static
 	mkdir -p var/docs && cp var/dbt/target/static_index.html var/docs/index.html
 	@echo "dbt docs: file://$(CURDIR)/var/docs/index.html  (or: $(BIN)/civstat dbt docs serve --host 127.0.0.1 --port 8080)"
+
+## superset: Superset on http://127.0.0.1:8088 with the dashboards (demo secrets); `make superset-down` stops it
+superset: export CIVSTAT_DEMO = 1
+superset: setup
+	$(BIN)/civstat superset setup
+	$(BIN)/civstat superset up
+	$(BIN)/civstat superset provision
+
+superset-down: export CIVSTAT_DEMO = 1
+superset-down:
+	$(BIN)/civstat superset down
 
 clean:
 	rm -rf var dbt_project/target dbt_project/logs

@@ -98,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     shell = sub.add_parser("shell", help="an interactive read-only SQL prompt over the published marts")
     shell.set_defaults(handler=cmd_shell)
 
+    sup = sub.add_parser("superset", help="Superset: set up its virtualenv, start, stop, provision the dashboards")
+    sup.add_argument("action", choices=("setup", "up", "down", "provision"))
+    sup.set_defaults(handler=cmd_superset)
+
     report = sub.add_parser("report", help="a statistical form from the published marts (JZH01)")
     report_sub = report.add_subparsers(required=True, metavar="FORM")
     jzh01 = report_sub.add_parser("jzh01", help="民政统计季报表: audited, stored by revision, reproducible")
@@ -253,6 +257,36 @@ def cmd_report_jzh01(args: argparse.Namespace) -> int:
               f"{'; withheld rows: ' + ', '.join(withheld) if withheld else ''}")
     for change in produced.changes:
         out.print(f"  changed {change['code']} {change['label']}: {change['before']} → {change['after']}")
+    return EXIT_OK
+
+
+def cmd_superset(args: argparse.Namespace) -> int:
+    from superset import provision, service
+
+    settings = Settings.load()
+    try:
+        if args.action == "setup":
+            out.print(f"Superset virtualenv: {service.setup(settings)}")
+        elif args.action == "up":
+            url = service.up(settings)
+            user, _ = service.admin_credentials(settings)
+            where = (f"in {settings.home / 'secrets' / 'superset-admin-password'}"
+                     if settings.demo and not settings.superset_password else "from CIVSTAT_SUPERSET_PASSWORD")
+            out.print(f"Superset: {url}  (user {user}, password {where}); stop with `civstat superset down`")
+        elif args.action == "down":
+            out.print("Superset stopped" if service.down(settings) else "Superset was not running")
+        else:
+            if not settings.serving_path.exists():
+                err.print("no published marts yet: run `civstat run` first")
+                return EXIT_USAGE
+            report = provision.provision(settings)
+            out.print(f"provisioned: {report.count('created')} created, {report.count('updated')} updated, "
+                      f"{report.count('unchanged')} unchanged")
+            for slug in report.ids("dashboard"):
+                out.print(f"  {settings.superset_url}/superset/dashboard/{slug}/")
+    except service.SupersetServiceError as exc:
+        err.print(f"[red]superset:[/red] {exc}")
+        return EXIT_DATA_PROBLEM
     return EXIT_OK
 
 

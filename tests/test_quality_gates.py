@@ -14,6 +14,7 @@ from expectations.rules import Severity
 from expectations.runner import run_suite
 from expectations.suites import all_suites
 from orchestration.quality import blocks_publication, latest_results
+from warehouse.jzh01 import compute
 
 SUITES = all_suites()
 
@@ -180,6 +181,11 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
         failing = con.sql("select certificate_no, rule_id from marts.mart_marriage_correction_list "
                           "where registration_month = ? and not is_explained", params=[month]).fetchall()
     assert failing and len(failing) == withheld[month]
+    # The submission leaves the month's marriage counts out (the earliest
+    # withheld month: nothing earlier in its year is withheld).
+    county = settings.county_code + "000000"
+    form = {r.code: r for r in compute(home / "serving" / "civstat.duckdb", county, month).rows}
+    assert form["L04100"].value is None and form["L04100"].withheld
 
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
@@ -203,6 +209,9 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
                                 "where registration_month = ? and is_explained "
                                 "and exception_reason like '法院判决离婚%'", [month]).fetchall()[0][0]
         assert explained == len(failing)
+    # … and once explained, the submission has them.
+    form = {r.code: r for r in compute(home / "serving" / "civstat.duckdb", county, month).rows}
+    assert form["L04100"].withheld is None and int(form["L04100"].value) > 0
 
 
 def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(two_year_published, truth, tmp_path):
