@@ -240,10 +240,10 @@ def _short(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _axis(column: str, temporal: bool) -> dict:
+def _axis(column: str, temporal: bool, grain: str = "P1M") -> dict:
     axis = {"columnType": "BASE_AXIS", "sqlExpression": column, "label": column, "expressionType": "SQL"}
     if temporal:
-        axis["timeGrain"] = "P1M"
+        axis["timeGrain"] = grain
     return axis
 
 
@@ -258,10 +258,11 @@ def chart_params(chart: dict, ds_id: int, ds: dict) -> dict:
         params.update(metric=_metric(chart["metric"]), subheader=chart.get("subheader", ""),
                       header_font_size=0.4, subheader_font_size=0.15, y_axis_format="SMART_NUMBER")
     elif viz == "big_number":
-        params.update(metric=_metric(chart["metric"]), x_axis=chart["x"], time_grain_sqla="P1M",
+        yearly = chart.get("grain") == "year"
+        params.update(metric=_metric(chart["metric"]), x_axis=chart["x"], time_grain_sqla="P1Y" if yearly else "P1M",
                       subheader=chart.get("subheader", ""), show_trend_line=True, start_y_axis_at_zero=True,
-                      compare_lag=1, compare_suffix="较上月", header_font_size=0.4, subheader_font_size=0.15,
-                      y_axis_format="SMART_NUMBER", time_format="%Y-%m")
+                      compare_lag=1, compare_suffix="较上年" if yearly else "较上月", header_font_size=0.4,
+                      subheader_font_size=0.15, y_axis_format="SMART_NUMBER", time_format="%Y" if yearly else "%Y-%m")
     elif viz in ("echarts_timeseries_line", "echarts_timeseries_bar"):
         params.update(x_axis=chart["x"], metrics=[_metric(m) for m in chart["metrics"]],
                       groupby=chart.get("groupby", []), show_legend=True, legendType="scroll",
@@ -301,7 +302,7 @@ def query_context(params: dict, ds_id: int, ds: dict) -> dict:
         query["metrics"] = [params["metric"]]
     elif viz == "big_number":
         query["metrics"] = [params["metric"]]
-        query["columns"] = [_axis(params["x_axis"], True)]
+        query["columns"] = [_axis(params["x_axis"], True, params["time_grain_sqla"])]
         query["orderby"] = [[params["x_axis"], True]]
     elif viz in ("echarts_timeseries_line", "echarts_timeseries_bar"):
         temporal = params["x_axis"] == ds.get("time_column")

@@ -190,6 +190,132 @@ def test_assistance_key_figures_equal_the_mart(client, provisioned, marts):
     assert sorted((r["period_month"], r["assistance_type"], r["户数"], r["人数"]) for r in rows) == expected
 
 
+def _latest(rows: list[dict], axis: str) -> dict:
+    return max(rows, key=lambda r: r[axis])
+
+
+def test_elderly_care_key_figures_equal_the_mart_and_t07(client, provisioned, marts):
+    homes = "facility_type in ('养老机构', '特困供养机构(敬老院)')"
+    month, institutions, beds, share = marts.sql(f"""
+        select period_month, sum(facilities_operating), sum(beds), round(100.0 * sum(nursing_beds) / sum(beds), 2)
+        from mart_elderly_care_monthly_by_township where {homes} group by 1 order by 1 desc limit 1""").fetchall()[0]
+    for chart, label, value in (("养老机构数（最近一月）", "运营机构数", institutions),
+                                ("养老机构床位数（最近一月）", "床位数", beds),
+                                ("护理型床位占比（最近一月）", "护理型床位占比（%）", share)):
+        [rows] = client.chart_data(_chart(provisioned, chart))
+        assert _number(_latest(rows, "month_start")[label]) == _number(value), chart
+    # The dashboard's share is the county's T07 for that month.
+    [[t07]] = marts.sql("select actual_value from mart_target_attainment where target_id = 'T07' "
+                        "and region_level = 'county' and period = ?", params=[month]).fetchall()
+    assert _number(share) == _number(t07)
+
+    [rows] = client.chart_data(_chart(provisioned, "未建成运营综合养老服务中心的街道（年末）"))
+    expected = marts.sql("select period_month, township_name from mart_streets_without_elderly_centre "
+                         "where is_year_end order by all").fetchall()
+    assert sorted((r["period_month"], r["township_name"]) for r in rows) == expected
+
+
+def test_marriage_key_figures_equal_the_mart(client, provisioned, marts):
+    marriages, divorces = marts.sql("""
+        select sum(acts) filter (where registration_type = '结婚'), sum(acts) filter (where registration_type = '离婚')
+        from mart_marriage_registrations_monthly where record_source = 'electronic'""").fetchall()[0]
+    [[row]] = client.chart_data(_chart(provisioned, "结婚登记件数"))
+    assert row["结婚登记"] == marriages
+    [[row]] = client.chart_data(_chart(provisioned, "离婚登记件数"))
+    assert row["离婚登记"] == divorces
+
+    [[rate]] = marts.sql("select round(100.0 * sum(qualified_acts) / sum(acts), 2) "
+                         "from mart_marriage_quality_monthly").fetchall()
+    [[row]] = client.chart_data(_chart(provisioned, "婚姻登记合格率"))
+    assert row["合格率（%）"] == _number(rate)
+
+    [[open_count]] = marts.sql("select count(distinct registration_id) from mart_marriage_correction_list "
+                               "where not is_explained").fetchall()
+    [[row]] = client.chart_data(_chart(provisioned, "待更正登记记录数"))
+    assert row["待更正记录"] == open_count
+
+    [[explained]] = marts.sql("select count(*) from meta.explained_exceptions "
+                              "where suite = 'marriage_registration_rules' and not is_withdrawn").fetchall()
+    [[row]] = client.chart_data(_chart(provisioned, "已说明的例外数（婚姻登记）"))
+    assert row["已说明例外"] == explained
+
+    [rows] = client.chart_data(_chart(provisioned, "历史档案补录（按年代）"))
+    expected = marts.sql("""select archive_year // 10 * 10, count(*) filter (where is_loaded),
+                                   count(*) filter (where not is_loaded)
+                            from mart_marriage_archive_years group by 1 order by 1""").fetchall()
+    assert sorted((int(r["decade"][:4]), r["已补录年数"], r["未补录年数"]) for r in rows) == expected
+
+
+def test_funeral_rates_by_year_equal_the_mart_and_t12_t13(client, provisioned, marts):
+    [rows] = client.chart_data(_chart(provisioned, "各年度火化率与节地生态安葬率"))
+    got = {r["period_year"]: (r["火化率（%）"], r["节地生态安葬率（%）"]) for r in rows}
+    expected = {y: (_number(c), _number(e)) for y, c, e in marts.sql("""
+        select period_year, round(100.0 * sum(cremated) / sum(deaths_registered), 2),
+               round(100.0 * sum(eco_burials) / sum(burials_given), 2)
+        from mart_funeral_yearly_by_township group by 1""").fetchall()}
+    assert got == expected
+    targets = {(t, p): _number(v) for t, p, v in marts.sql("""
+        select target_id, period, actual_value from mart_target_attainment
+        where target_id in ('T12', 'T13') and region_level = 'county' and period_type = 'year'""").fetchall()}
+    assert {y: (targets[("T13", y)], targets[("T12", y)]) for y in got} == got
+
+    [rows] = client.chart_data(_chart(provisioned, "各乡镇（街道）火化率"))
+    expected = {(y, t): _number(v) for y, t, v in marts.sql(
+        "select period_year, township_name, cremation_rate_pct from mart_funeral_yearly_by_township").fetchall()}
+    assert {(r["period_year"], r["township_name"]): r["火化率（%）"] for r in rows} == expected
+
+
+def test_organisation_key_figures_equal_the_mart(client, provisioned, marts):
+    year, orgs, volunteers, workers = marts.sql("""
+        select year, active_orgs, volunteers, social_workers from mart_organisations_yearly
+        where region_level = 'county' order by year desc limit 1""").fetchall()[0]
+    for chart, label, value in (("社会组织数（最近一年）", "社会组织", orgs), ("注册志愿者（最近一年）", "注册志愿者", volunteers),
+                                ("持证社会工作者（最近一年）", "社会工作者", workers)):
+        [rows] = client.chart_data(_chart(provisioned, chart))
+        assert _latest(rows, "year_start")[label] == value, chart
+        assert len(rows) == marts.sql("select count(distinct year) from mart_organisations_yearly").fetchall()[0][0]
+
+    [rows] = client.chart_data(_chart(provisioned, "社会组织年度概况"))
+    expected = marts.sql("""select cast(year as varchar), region_name, active_orgs, community_orgs, volunteers,
+                                   social_workers, donations_amount_yuan
+                            from mart_organisations_yearly order by all""").fetchall()
+    assert sorted((r["period_year"], r["region_name"], r["active_orgs"], r["community_orgs"], r["volunteers"],
+                   r["social_workers"], Decimal(str(r["donations_amount_yuan"]))) for r in rows) == expected
+
+    [rows] = client.chart_data(_chart(provisioned, "社区社会组织不足两个的行政村"))
+    expected = marts.sql("select cast(year as varchar), village_name from mart_villages_below_two_community_orgs "
+                         "order by all").fetchall()
+    assert sorted((r["period_year"], r["village_name"]) for r in rows) == expected
+
+
+# ------------------------------------------------------- withheld figures
+WITHHELD_TABLES = {
+    "未核实（暂缓发布）的数据：全部": None,
+    "未核实（暂缓发布）的数据：社会救助": ("assistance", "temporary_aid"),
+    "未核实（暂缓发布）的数据：养老服务": ("elderly_care", "communities"),
+    "未核实（暂缓发布）的数据：婚姻登记": ("marriage", "marriage_archive"),
+    "未核实（暂缓发布）的数据：殡葬": ("cremation", "deaths"),
+    "未核实（暂缓发布）的数据：社会组织、志愿服务与社会工作": ("social_orgs", "volunteers", "social_workers", "donations",
+                                                "communities"),
+}
+
+
+def test_every_dashboard_shows_its_withheld_figures(client, provisioned):
+    dashboards = {c["name"]: d["slug"] for d in load_definitions().dashboards for c in d["charts"]}
+    assert sorted(dashboards[name] for name in WITHHELD_TABLES) == sorted(provisioned.ids("dashboard"))
+
+
+@pytest.mark.parametrize("chart", list(WITHHELD_TABLES))
+def test_a_withheld_figures_table_lists_exactly_the_withheld_figures_of_its_sources(client, provisioned, marts, chart):
+    sources = WITHHELD_TABLES[chart]
+    where = "" if sources is None else f"where figures in ({', '.join(repr(s) for s in sources)})"
+    expected = marts.sql(f"select period, failing_rules, failing_records from meta.withheld_figures {where} "
+                         "order by all").fetchall()
+    [rows] = client.chart_data(_chart(provisioned, chart))
+    assert sorted((r["period"], r["failing_rules"], r["failing_records"]) for r in rows) == expected
+    assert all(r["figures_label"] and not r["figures_label"].isascii() for r in rows)
+
+
 # ---------------------------------------------------------------- screenshots
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (apt-get install "
                                                          "chromium fonts-noto-cjk)")
@@ -202,6 +328,8 @@ def test_each_dashboard_renders_its_charts_without_an_error_banner(running, prov
     assert proc.stdout.strip(), proc.stderr[-3000:]
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     assert [r["slug"] for r in results] == slugs
+    assert sorted(slugs) == sorted(["civstat-targets", "civstat-assistance", "civstat-elderly-care", "civstat-marriage",
+                                    "civstat-funeral", "civstat-organisations"])
     for result in results:
         assert result["errors"] == [], result
         assert result["charts"] > 0 and result["rendered"] == result["charts"], result
