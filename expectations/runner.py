@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import great_expectations as gx
+from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
 
 from expectations import duckdb_compat
 from expectations.rules import Severity, Suite
@@ -53,7 +54,11 @@ class SuiteResult:
 def run_suite(suite: Suite, warehouse_path: Path) -> SuiteResult:
     """Validate ``suite`` against the DuckDB file, read-only, as pushed-down SQL."""
     duckdb_compat.enable()
-    context = gx.get_context(mode="ephemeral")
+    # No Data Docs site of its own: GX would make a temporary folder per run
+    # (data_docs.py renders the run's results into one site instead).
+    context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False))
     context.variables.progress_bars = {"globally": False}
     datasource = context.data_sources.add_sql(
         name="warehouse",

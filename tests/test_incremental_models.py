@@ -1,24 +1,24 @@
-"""Incremental facts: a later run that loads new months (and a `_v2` correcting
-an old one) rebuilds only that window, and ends with exactly the rows a full
-build from scratch has."""
+"""Incremental facts: a later run that loads a correction of an old month
+rebuilds only that month's window, and ends with exactly the rows a full
+rebuild of the facts has."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from civstat.cli import main
 from civstat.settings import Settings
-from ingestion.contract import CONTRACTS
 from orchestration.dbt.project import dbt_project
 
-from conftest import isolated_environ
+from conftest import deliver_correction, isolated_environ
 
-CUT = "2024-06"          # the first run sees the months up to this one
-PERIOD = re.compile(r"_(\d{4})(\d{2})(?:_v\d+)?\.\w+$")
+LATE_MONTH = "2024-03"     # an old month a department corrects after the build
 
 
 def _incremental_models() -> list[str]:
@@ -29,52 +29,65 @@ def _incremental_models() -> list[str]:
                   if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental")
 
 
-def _first_delivery(full: Path, out: Path) -> str:
-    """The landing as it stood earlier: monthly files up to CUT, without the
-    `_v2` of one of those months of temporary aid, which arrives later (its
-    first version breaks no blocking rule, so the first run publishes).
-    Returns that month."""
-    shutil.copytree(full, out)
-    late_v2 = None
-    for source, contract in CONTRACTS.items():
-        if contract.period_kind != "month":
-            continue
-        for path in sorted((out / source).glob("*")):
-            match = PERIOD.search(path.name)
-            month = f"{match[1]}-{match[2]}"
-            if month > CUT:
-                path.unlink()
-            elif source == "temporary_aid" and "_v2" in path.name and late_v2 is None and month >= "2024-01":
-                late_v2 = month
-                path.unlink()
-    assert late_v2, "the generated landing has a _v2 to deliver late"
-    return late_v2
+def _deliver_late_corrections(landing_dir: Path, out: Path) -> None:
+    """A `_v9` of LATE_MONTH's roll (one household paid 10 yuan less) and of
+    one funeral home's cremations (its last row withdrawn)."""
+    yyyymm = LATE_MONTH.replace("-", "")
+    roll = sorted((landing_dir / "assistance").glob(f"assistance_370832_{yyyymm}*.csv"))[-1]
+
+    def paid_less(header, rows):
+        amount = header.index("月保障金额")
+        # A row ingestion loads (some carry planted malformed values).
+        row = next(r for r in rows if r[header.index("状态")] == "在保"
+                   and re.fullmatch(r"\d+\.\d{2}", r[amount]) and Decimal(r[amount]) > 10)
+        row[amount] = f"{Decimal(row[amount]) - 10:.2f}"
+        return header, rows
+
+    deliver_correction(roll, out / "assistance", f"assistance_370832_{yyyymm}_v9.csv", paid_less)
+    cremations = max((landing_dir / "cremation").glob(f"cremation_*_{yyyymm}*.csv"), key=lambda p: p.stat().st_size)
+    issuer = cremations.name.split("_")[1]
+    deliver_correction(cremations, out / "cremation", f"cremation_{issuer}_{yyyymm}_v9.csv",
+                       lambda header, rows: (header, rows[:-1]))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     return con.sql(f"select * from {table} order by all").fetchall()
 
 
-def test_an_incremental_build_equals_a_full_refresh(two_year_landing, two_year_published, tmp_path):
+def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(two_year_published, tmp_path):
+    """From the published two years, a correction of an old month arrives: the
+    run rebuilds that window of the incremental facts, and the result equals
+    rebuilding those facts from scratch (--full-refresh) on the same data."""
     from orchestration.run import run_pipeline
 
     models = _incremental_models()
     assert "marts.fct_monthly_assistance_households" in models
-    earlier = tmp_path / "landing-earlier"
-    late_month = _first_delivery(two_year_landing, earlier)
+    settings, _ = two_year_published
+    home, reference = tmp_path / "home", tmp_path / "reference"
+    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    _deliver_late_corrections(settings.landing_dir, tmp_path / "late")
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        first = run_pipeline(Settings.load({"home": tmp_path / "home", "landing_dir": earlier}))
-        assert first.success
-        second = run_pipeline(Settings.load({"home": tmp_path / "home", "landing_dir": two_year_landing}))
-        assert second.success
-    # The second build rebuilt from the late correction's month on, not everything.
-    assert second.build_window == (late_month, "2025-01")
+        run = run_pipeline(Settings.load({"home": home, "landing_dir": tmp_path / "late"}))
+    assert run.published
+    # Only the corrected month was rebuilt.
+    next_month = f"{LATE_MONTH[:5]}{int(LATE_MONTH[5:]) + 1:02d}"
+    assert run.build_window == (LATE_MONTH, next_month)
 
-    full_settings, _ = two_year_published
-    with duckdb.connect(str(tmp_path / "home" / "warehouse" / "warehouse.duckdb"), read_only=True) as inc, \
-            duckdb.connect(str(full_settings.warehouse_path), read_only=True) as full:
+    # The reference: the same state, the incremental facts rebuilt from scratch.
+    shutil.copytree(home, reference, ignore=shutil.ignore_patterns("run.lock"))
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        os.environ["CIVSTAT_HOME"] = str(reference)
+        names = [m.split(".")[1] for m in models]
+        assert main(["dbt", "run", "--full-refresh", "--select", *names]) == 0
+    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as inc, \
+            duckdb.connect(str(reference / "warehouse" / "warehouse.duckdb"), read_only=True) as full, \
+            duckdb.connect(str(settings.warehouse_path), read_only=True) as before:
         for table in models:
             rows = _rows(inc, table)
             assert rows, table
             assert rows == _rows(full, table), table
+        # … and the corrections are in: the roll and the cremations of that month changed.
+        for table in ("marts.fct_monthly_assistance_households", "marts.fct_cremations"):
+            assert _rows(inc, table) != _rows(before, table), table
