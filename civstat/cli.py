@@ -224,7 +224,7 @@ def cmd_exception_list(args: argparse.Namespace) -> int:
 
 def cmd_report_jzh01(args: argparse.Namespace) -> int:
     from expectations.exceptions import ExceptionRegister
-    from warehouse.jzh01 import AUDIT_SUITE, ReportError, compute
+    from warehouse.jzh01 import AUDIT_SUITE, ReportError, audit_record_key, compute
     from warehouse.submissions import SubmissionStore
 
     settings = Settings.load()
@@ -248,7 +248,7 @@ def cmd_report_jzh01(args: argparse.Namespace) -> int:
         for failure in submission.blocking_failures:
             err.print(f"  {failure.rule_id} {failure.code}: {failure.message}  "
                       f"(explain: civstat exception add --suite {AUDIT_SUITE} --rule {failure.rule_id} "
-                      f"--record {args.region}/{args.period}/{failure.code} …)")
+                      f"--record {audit_record_key(args.region, args.period, failure.code)} …)")
         return EXIT_DATA_PROBLEM
     produced = store.produce(submission, args.out, fmt)
     withheld = [r.code for r in submission.rows if r.withheld]

@@ -60,9 +60,10 @@ class AuditFailure:
     message: str
     explanation: str | None = None    # an explained exception releases it
 
-    @property
-    def record_key(self) -> str:
-        return self.code
+
+def audit_record_key(region_code: str, period: str, code: str) -> str:
+    """How an explained exception names a failing row: <region>/<YYYY-MM>/<row code>."""
+    return f"{region_code}/{period}/{code}"
 
 
 @dataclass
@@ -121,7 +122,8 @@ def compute(serving_path: Path, region_code: str, period: str,
     try:
         region_name, county_name = _region(con, region_code)
         kind, compared = comparison_period(period)
-        catalogue = _catalogue(con)
+        catalogue = _records(con, "select * from marts.jzh01_catalogue order by row_no")
+        relations = _records(con, "select * from marts.jzh01_audit_relations order by rule_id")
         values = {p: _measures(con, region_code, p) for p in {period, compared, previous_month(period)} if p}
         if not values[period]:
             months = [m for (m,) in con.execute(
@@ -138,7 +140,7 @@ def compute(serving_path: Path, region_code: str, period: str,
     before = {r.code: _value(r, values.get(month_before, {})) for r in rows} if month_before else {}
     submission = Submission(region_code, region_name, f"{county_name}民政局", period, kind, compared, rows,
                             publication=publication)
-    submission.audit = audit(submission, before, _relations(serving_path), explained or {})
+    submission.audit = audit(submission, before, relations, explained or {})
     return submission
 
 
@@ -157,20 +159,11 @@ def _region(con, region_code: str) -> tuple[str, str]:
     return name, county_name
 
 
-def _catalogue(con) -> list[dict]:
-    cursor = con.execute("select * from marts.jzh01_catalogue order by row_no")
+def _records(con, sql: str) -> list[dict]:
+    """A seed's rows as dicts by column name (the catalogue and the relations)."""
+    cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r)) for r in cursor.fetchall()]
-
-
-def _relations(serving_path: Path) -> list[dict]:
-    con = connect_serving(serving_path)
-    try:
-        cursor = con.execute("select * from marts.jzh01_audit_relations order by rule_id")
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r)) for r in cursor.fetchall()]
-    finally:
-        con.close()
 
 
 def _measures(con, region_code: str, period: str) -> dict[str, Decimal]:
@@ -269,6 +262,6 @@ def audit(submission: Submission, month_before: dict[str, str | None], relations
             failures.append(AuditFailure(rel["rule_id"], rel["left_code"],
                                          f"{rel['description']}：{left} {rel['operator']} {right} 不成立"))
     for failure in failures:
-        failure.explanation = explained.get((failure.rule_id, f"{submission.region_code}/{submission.period}/"
-                                                               f"{failure.code}"))
+        failure.explanation = explained.get(
+            (failure.rule_id, audit_record_key(submission.region_code, submission.period, failure.code)))
     return failures
