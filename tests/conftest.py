@@ -93,17 +93,20 @@ def settings(tmp_path) -> Settings:
         yield Settings.load()
 
 
+def run_in(home: Path, landing: Path):
+    """One full `civstat run` of ``landing`` into ``home``: (settings, summary)."""
+    from orchestration.run import run_pipeline
+
+    with isolated_environ():
+        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
+        settings = Settings.load({"home": home, "landing_dir": landing})
+        return settings, run_pipeline(settings)
+
+
 @pytest.fixture(scope="session")
 def published(tmp_path_factory, tiny_landing):
     """One full `civstat run` over the tiny extracts: (settings, summary)."""
-    from orchestration.run import run_pipeline
-
-    home = tmp_path_factory.mktemp("published-home")
-    with isolated_environ():
-        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        settings = Settings.load({"home": home, "landing_dir": tiny_landing})
-        summary = run_pipeline(settings)
-    return settings, summary
+    return run_in(tmp_path_factory.mktemp("published-home"), tiny_landing)
 
 
 @pytest.fixture(scope="session")
@@ -116,29 +119,15 @@ def two_year_landing(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def two_year_published(tmp_path_factory, two_year_landing):
     """One full `civstat run` over two generated years: (settings, summary)."""
-    from orchestration.run import run_pipeline
-
-    home = tmp_path_factory.mktemp("two-years-home")
-    with isolated_environ():
-        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        settings = Settings.load({"home": home, "landing_dir": two_year_landing})
-        summary = run_pipeline(settings)
-    return settings, summary
+    return run_in(tmp_path_factory.mktemp("two-years-home"), two_year_landing)
 
 
 @pytest.fixture(scope="session")
 def clean_published(tmp_path_factory):
     """One full `civstat run` over extracts generated without defects: (settings, summary)."""
-    from orchestration.run import run_pipeline
-
     landing = tmp_path_factory.mktemp("landing-without-defects")
     generate(GenerateRequest(out=landing, **WITHOUT_DEFECTS))
-    home = tmp_path_factory.mktemp("without-defects-home")
-    with isolated_environ():
-        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        settings = Settings.load({"home": home, "landing_dir": landing})
-        summary = run_pipeline(settings)
-    return settings, summary
+    return run_in(tmp_path_factory.mktemp("without-defects-home"), landing)
 
 
 E = gx.expectations
@@ -231,7 +220,6 @@ def corrected_run(published, tmp_path_factory) -> CorrectedRun:
     run as a script) queries the serving file before, during and after the run."""
     from ingestion import landing
     from ingestion.contract import ASSISTANCE, TEMPORARY_AID
-    from orchestration.run import run_pipeline
     from warehouse.query import run_query
 
     settings, _ = published
@@ -268,10 +256,7 @@ def corrected_run(published, tmp_path_factory) -> CorrectedRun:
     try:
         _wait_until(lambda: len(read_answers(answers)) >= ANSWERS_EACH_SIDE, "answers before the build", reader)
         started = time.monotonic()
-        with isolated_environ():
-            os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-            run_settings = Settings.load({"home": home, "landing_dir": corrected})
-            summary = run_pipeline(run_settings)
+        run_settings, summary = run_in(home, corrected)
         build_seconds = time.monotonic() - started
         published_run = summary.steps[-1].run_id
         _wait_until(lambda: sum(a.get("run_id") == published_run for a in read_answers(answers))

@@ -13,10 +13,9 @@ from pathlib import Path
 import duckdb
 
 from civstat.cli import main
-from civstat.settings import Settings
 from orchestration.dbt.project import dbt_project
 
-from conftest import deliver_correction, isolated_environ
+from conftest import deliver_correction, isolated_environ, run_in
 
 LATE_MONTH = "2024-03"     # an old month a department corrects after the build
 
@@ -58,17 +57,13 @@ def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(tw
     """From the published two years, a correction of an old month arrives: the
     run rebuilds that window of the incremental facts, and the result equals
     rebuilding those facts from scratch (--full-refresh) on the same data."""
-    from orchestration.run import run_pipeline
-
     models = _incremental_models()
     assert "marts.fct_monthly_assistance_households" in models
     settings, _ = two_year_published
     home, reference = tmp_path / "home", tmp_path / "reference"
     shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
     _deliver_late_corrections(settings.landing_dir, tmp_path / "late")
-    with isolated_environ():
-        os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        run = run_pipeline(Settings.load({"home": home, "landing_dir": tmp_path / "late"}))
+    _, run = run_in(home, tmp_path / "late")
     assert run.published
     # Only the corrected month was rebuilt.
     next_month = f"{LATE_MONTH[:5]}{int(LATE_MONTH[5:]) + 1:02d}"
