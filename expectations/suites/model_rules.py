@@ -20,6 +20,7 @@ stopping the build.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -35,7 +36,7 @@ LINEAGE_COLUMNS = ("source_file", "source_row")
 
 def model_suites(manifest_path: Path) -> list[Suite]:
     """One validity suite per fact and dimension of the dbt manifest."""
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    manifest = _manifest(manifest_path)
     tests = _gated_tests(manifest)
     return [_suite(node, manifest, tests.get(node["unique_id"], []))
             for node in sorted(_gated_models(manifest), key=lambda n: n["name"])]
@@ -43,8 +44,20 @@ def model_suites(manifest_path: Path) -> list[Suite]:
 
 def gated_test_names(manifest_path: Path) -> list[str]:
     """The dbt tests the gate runs instead of dbt (excluded from `dbt build`)."""
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    manifest = _manifest(manifest_path)
     return sorted(t["name"] for tests in _gated_tests(manifest).values() for t in tests)
+
+
+def _manifest(manifest_path: Path) -> dict:
+    """The manifest, parsed once per version of the file (the dbt assets and
+    the checks both read it when the definitions load)."""
+    path = Path(manifest_path)
+    return _parsed(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(path: Path, mtime_ns: int) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _gated_models(manifest: dict) -> list[dict]:
