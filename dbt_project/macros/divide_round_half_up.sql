@@ -1,10 +1,23 @@
-{#- numerator / denominator rounded half-up to `scale` decimals, exactly.
-    DuckDB's round() on a DECIMAL quotient goes through DOUBLE (1000.005 -> 1000.0);
-    dividing as DECIMAL(38, 10) first keeps the tie exact. -#}
+{#- numerator / denominator rounded half away from zero to `scale` decimals, exactly.
+    DuckDB divides DECIMALs in DOUBLE, and round() of that DOUBLE misses ties that
+    binary floating point cannot hold (1000005 / 1000 gives 1000.00, not 1000.01).
+    So both sides become integers of 10^-10 units (HUGEINT) and the quotient is
+    rounded by integer division: (2·|n|·10^scale + |d|) div (2·|d|). -#}
 {% macro divide_round_half_up(numerator, denominator, scale) -%}
     {{ return(adapter.dispatch('divide_round_half_up', 'civstat')(numerator, denominator, scale)) }}
 {%- endmacro %}
 
 {% macro default__divide_round_half_up(numerator, denominator, scale) -%}
-    cast(round(cast({{ numerator }} as decimal(38, 10)) / nullif({{ denominator }}, 0), {{ scale }}) as decimal(18, {{ scale }}))
+    {%- set n = as_hugeint_e10(numerator) -%}
+    {%- set d = 'nullif(' ~ as_hugeint_e10(denominator) ~ ', 0)' -%}
+    cast(
+        cast(sign({{ n }}) * sign({{ d }}) * ((2 * abs({{ n }}) * {{ 10 ** scale }} + abs({{ d }})) // (2 * abs({{ d }})))
+             as decimal(16, 0))
+        * {{ '1' if scale == 0 else '0.' ~ '0' * (scale - 1) ~ '1' }}
+    as decimal(18, {{ scale }}))
+{%- endmacro %}
+
+{#- A number times 10^10 as an exact HUGEINT (at most 17 digits before the point). -#}
+{% macro as_hugeint_e10(expression) -%}
+    cast(cast(cast({{ expression }} as decimal(27, 10)) * cast(10000000000 as decimal(11, 0)) as decimal(38, 10)) as hugeint)
 {%- endmacro %}
