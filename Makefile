@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test dev validate docs superset superset-down clean
+.PHONY: setup superset-env demo test dev validate docs superset superset-down clean
 
 # The virtualenv, with the pinned versions of constraints.txt.
 $(BIN)/civstat: pyproject.toml constraints.txt
@@ -23,8 +23,12 @@ demo: setup
 	$(BIN)/civstat run
 	$(BIN)/civstat sql "select * from mart_assistance_monthly_by_township order by period_month desc, township_code, assistance_type limit 5"
 
-## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX)
-test: setup
+## superset-env: Superset's own virtualenv (.venv-superset, about 2 minutes the first time)
+superset-env: setup
+	$(BIN)/civstat superset setup
+
+## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX, Superset)
+test: setup superset-env
 	$(BIN)/pytest -q
 
 ## dev: the Dagster UI on http://127.0.0.1:3000
@@ -44,8 +48,7 @@ docs: setup
 
 ## superset: Superset on http://127.0.0.1:8088 with the dashboards (demo secrets); `make superset-down` stops it
 superset: export CIVSTAT_DEMO = 1
-superset: setup
-	$(BIN)/civstat superset setup
+superset: superset-env
 	$(BIN)/civstat superset up
 	$(BIN)/civstat superset provision
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from civstat.settings import Settings, SettingsError
+from civstat.settings import REPO_ROOT, Settings, SettingsError
 
 EXIT_OK, EXIT_DATA_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -99,7 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     shell.set_defaults(handler=cmd_shell)
 
     sup = sub.add_parser("superset", help="Superset: set up its virtualenv, start, stop, provision the dashboards")
-    sup.add_argument("action", choices=("setup", "up", "down", "provision"))
+    sup.add_argument("action", choices=("setup", "up", "down", "provision", "screenshots"))
+    sup.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "dashboards",
+                     help="screenshots: folder for <slug>.png (default docs/dashboards, the README's pictures)")
     sup.set_defaults(handler=cmd_superset)
 
     report = sub.add_parser("report", help="a statistical form from the published marts (JZH01)")
@@ -176,9 +178,9 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     settings.ensure_dirs()
     settings.export_env()
     ExceptionRegister(settings.home).ensure()      # dbt reads it as a source
-    # Target and logs under the home, so two homes never share dbt's state.
-    env = dict(os.environ, DBT_TARGET_PATH=str(settings.home / "dbt" / "target"),
-               DBT_LOG_PATH=str(settings.home / "dbt" / "logs"))
+    # Target (DBT_TARGET_PATH, from the settings) and logs under the home, so
+    # two homes never share dbt's state.
+    env = dict(os.environ, DBT_LOG_PATH=str(settings.home / "dbt" / "logs"))
     command = [dbt_executable(), *args.dbt_args, "--profiles-dir", str(DBT_PROJECT_DIR)]
     return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env).returncode
 
@@ -275,6 +277,14 @@ def cmd_superset(args: argparse.Namespace) -> int:
             out.print(f"Superset: {url}  (user {user}, password {where}); stop with `civstat superset down`")
         elif args.action == "down":
             out.print("Superset stopped" if service.down(settings) else "Superset was not running")
+        elif args.action == "screenshots":
+            slugs = [d["slug"] for d in provision.load_definitions().dashboards]
+            results = service.screenshots(settings, args.out, slugs)
+            for r in results:
+                out.print(f"{r['file']}: {r['rendered']}/{r['charts']} charts rendered"
+                          + (f", errors: {'; '.join(r['errors'])}" if r["errors"] else ""))
+            if any(r["errors"] or r["rendered"] < r["charts"] for r in results):
+                return EXIT_DATA_PROBLEM
         else:
             if not settings.serving_path.exists():
                 err.print("no published marts yet: run `civstat run` first")

@@ -140,6 +140,9 @@ class Settings:
             "CIVSTAT_DUCKDB_THREADS": str(self.duckdb_threads),
             "CIVSTAT_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DAGSTER_HOME": str(self.dagster_home),
+            # dbt's target for `civstat dbt`, and where a build finds the
+            # last build's parsed project (orchestration/dbt/assets.py).
+            "DBT_TARGET_PATH": str(self.home / "dbt" / "target"),
             "CIVSTAT_DEMO": "1" if self.demo else "0",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             # dbt runs from the same environment as civstat, activated or not.

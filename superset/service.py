@@ -285,3 +285,21 @@ if __name__ == "__main__":  # pragma: no cover - a convenience for developers
     action = sys.argv[1] if len(sys.argv) > 1 else "up"
     s = Settings.load()
     print({"setup": lambda: setup(s), "up": lambda: up(s), "down": lambda: down(s)}[action]())
+
+
+# ---------------------------------------------------------------- screenshots
+def screenshots(settings: Settings, out_dir: Path, slugs: list[str], timeout: float = 600) -> list[dict]:
+    """Headless Chromium pictures of the dashboards (superset/screenshot.py in Superset's virtualenv).
+
+    Returns, per dashboard, its file, charts, charts rendered and error messages;
+    raises when the browser could not run at all."""
+    import json
+
+    user, password = admin_credentials(settings)
+    env = os.environ | {"SUPERSET_URL": settings.superset_url, "SUPERSET_USER": user, "SUPERSET_PASSWORD": password}
+    proc = subprocess.run([str(VENV / "bin" / "python"), str(HERE / "screenshot.py"), str(out_dir), *slugs],
+                          env=env, capture_output=True, text=True, timeout=timeout)
+    lines = proc.stdout.strip().splitlines()
+    if not lines:
+        raise SupersetServiceError(f"screenshots failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
+    return json.loads(lines[-1])

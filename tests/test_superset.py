@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import os
 import secrets
 import shutil
 import socket
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,9 +21,7 @@ import pytest
 
 from superset import service
 from superset.api import connect
-
-REPO = Path(__file__).resolve().parent.parent
-from superset.provision import apply, load_definitions  # noqa: E402
+from superset.provision import apply, load_definitions
 
 pytestmark = [
     pytest.mark.superset,
@@ -33,7 +29,6 @@ pytestmark = [
                        reason=".venv-superset is absent or stale: run `civstat superset setup` (about 2 minutes)"),
 ]
 
-SCREENSHOTS = REPO / "docs" / "dashboards"
 RESOURCES = ("database", "dataset", "chart", "dashboard")
 
 
@@ -319,14 +314,9 @@ def test_a_withheld_figures_table_lists_exactly_the_withheld_figures_of_its_sour
 # ---------------------------------------------------------------- screenshots
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed (apt-get install "
                                                          "chromium fonts-noto-cjk)")
-def test_each_dashboard_renders_its_charts_without_an_error_banner(running, provisioned):
+def test_each_dashboard_renders_its_charts_without_an_error_banner(running, provisioned, tmp_path):
     slugs = list(provisioned.ids("dashboard"))
-    env = os.environ | {"SUPERSET_URL": running.superset_url, "SUPERSET_USER": running.superset_user,
-                        "SUPERSET_PASSWORD": running.superset_password}
-    proc = subprocess.run([str(service.VENV / "bin" / "python"), str(REPO / "superset" / "screenshot.py"),
-                           str(SCREENSHOTS), *slugs], env=env, capture_output=True, text=True, timeout=600)
-    assert proc.stdout.strip(), proc.stderr[-3000:]
-    results = json.loads(proc.stdout.strip().splitlines()[-1])
+    results = service.screenshots(running, tmp_path, slugs)
     assert [r["slug"] for r in results] == slugs
     assert sorted(slugs) == sorted(["civstat-targets", "civstat-assistance", "civstat-elderly-care", "civstat-marriage",
                                     "civstat-funeral", "civstat-organisations"])
@@ -334,4 +324,3 @@ def test_each_dashboard_renders_its_charts_without_an_error_banner(running, prov
         assert result["errors"] == [], result
         assert result["charts"] > 0 and result["rendered"] == result["charts"], result
         assert Path(result["file"]).stat().st_size > 20_000
-    assert proc.returncode == 0, proc.stderr[-3000:]

@@ -1,8 +1,9 @@
 """dbt models, tests and seeds as Dagster assets and checks."""
 
-import json
+import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ ALL_MONTHS = ("1949-01", "9999-12")
 
 # dbt's artefacts (run_results.json, logs) of the last few runs are kept.
 DBT_RUNS_KEPT = 5
+# The build window as the incremental models read it (env_var in their SQL).
+WINDOW_ENV = ("CIVSTAT_BUILD_PERIOD_START", "CIVSTAT_BUILD_PERIOD_END")
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class CivstatDbtTranslator(DagsterDbtTranslator):
@@ -55,12 +59,43 @@ def civstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     runs = settings.home / "dbt" / "runs"
     # Unit tests check the SQL, not the data: the test suite runs them once
     # (tests/test_dbt_unit_tests.py), a data run does not repeat them.
-    args = ["build", "--exclude-resource-type", "unit_test",
-            "--vars", json.dumps({"period_start": config.period_start, "period_end": config.period_end})]
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if config.full_refresh:
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context, target_path=runs / context.run.run_id).stream()
+    target = runs / context.run.run_id
+    with build_window_env(config.period_start, config.period_end):
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+    keep_partial_parse(target, settings.home / "dbt" / "target")
     _prune(runs, DBT_RUNS_KEPT)
+
+
+@contextmanager
+def build_window_env(start: str, end: str) -> Iterator[None]:
+    """The window reaches the incremental models as environment variables, not
+    `--vars`: dbt re-parses the whole project when a var changes, but only the
+    files that read an environment variable when its value does."""
+    saved = {name: os.environ.get(name) for name in WINDOW_ENV}
+    os.environ.update(dict(zip(WINDOW_ENV, (start, end))))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def keep_partial_parse(run_target: Path, home_target: Path) -> None:
+    """Keep the run's parsed project where the next run (dagster-dbt copies it
+    from ``DBT_TARGET_PATH``) and `civstat dbt` look for it: with the same
+    warehouse path and no vars, dbt then parses only the files that changed."""
+    parsed = run_target / PARTIAL_PARSE
+    if parsed.exists():
+        home_target.mkdir(parents=True, exist_ok=True)
+        temporary = home_target / (PARTIAL_PARSE + ".tmp")
+        shutil.copyfile(parsed, temporary)
+        os.replace(temporary, home_target / PARTIAL_PARSE)
 
 
 def _prune(runs: Path, keep: int) -> None:

@@ -13,8 +13,8 @@ with roll as (
     select * from {{ ref('stg_assistance__roll_rows') }}
     where status = '在保'
     {% if is_incremental() %}
-      and period_month >= '{{ var("period_start") }}'
-      and period_month < '{{ var("period_end") }}'
+      and period_month >= '{{ env_var('CIVSTAT_BUILD_PERIOD_START', '1949-01') }}'
+      and period_month < '{{ env_var('CIVSTAT_BUILD_PERIOD_END', '9999-12') }}'
     {% endif %}
 )
 

@@ -13,8 +13,8 @@
 -- so a _v2 that drops a facility from a month drops its row too.
 with facility_months as (
     select * from {{ ref('int_elderly_care__facility_months') }}
-    where period_month >= '{{ var("period_start") }}'
-      and period_month < '{{ var("period_end") }}'
+    where period_month >= '{{ env_var('CIVSTAT_BUILD_PERIOD_START', '1949-01') }}'
+      and period_month < '{{ env_var('CIVSTAT_BUILD_PERIOD_END', '9999-12') }}'
 )
 
 select

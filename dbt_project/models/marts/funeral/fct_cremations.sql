@@ -65,8 +65,8 @@ ranked as (
 window_persons as (
     select distinct deceased_person_key
     from bodies
-    where delivery_month >= '{{ var("period_start") }}'
-      and delivery_month < '{{ var("period_end") }}'
+    where delivery_month >= '{{ env_var('CIVSTAT_BUILD_PERIOD_START', '1949-01') }}'
+      and delivery_month < '{{ env_var('CIVSTAT_BUILD_PERIOD_END', '9999-12') }}'
 ),
 
 -- Every death month a window person is in, now or as built before: these
