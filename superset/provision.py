@@ -79,6 +79,8 @@ def load_definitions(folder: Path = DASHBOARDS_DIR) -> Definitions:
             defs.dataset(flt["dataset"])
             if set(flt.get("exclude", [])) - keys:
                 raise ValueError(f"{dash['file']}: filter {flt['key']} excludes unknown charts")
+            if flt.get("default", "first") != "first":
+                raise ValueError(f"{dash['file']}: filter {flt['key']}: default can only be 'first'")
         laid_out = [k for row in dash["layout"] for k in row]
         if sorted(laid_out) != sorted(keys):
             raise ValueError(f"{dash['file']}: the layout must place every chart exactly once")
@@ -120,9 +122,44 @@ def apply(client: Superset, serving_path: Path, defs: Definitions) -> Report:
     report = Report()
     db_id = _database(client, serving_path, report)
     ds_ids = {dataset_name(ds): _dataset(client, db_id, ds, report) for ds in defs.datasets}
+    defaults = filter_defaults(serving_path, defs)
     for dash in defs.dashboards:
-        _dashboard(client, dash, defs, ds_ids, report)
+        _dashboard(client, dash, defs, ds_ids, defaults, report)
     return report
+
+
+def filter_defaults(serving_path: Path, defs: Definitions) -> dict[tuple[str, str], str]:
+    """(dashboard slug, filter key) → the value a filter with ``default: first``
+    opens on: its first value in the filter's own order (the county before its
+    townships, the latest year first), read from the serving file. Superset's
+    "select first value" only marks the value in the filter bar without
+    filtering the charts, so the value goes into the filter's default data mask."""
+    import duckdb
+
+    out = {}
+    con = duckdb.connect(str(serving_path), read_only=True)
+    try:
+        for dash in defs.dashboards:
+            for flt in dash.get("filters", []):
+                if flt.get("default") == "first":
+                    row = con.execute(_first_value_sql(flt, defs.dataset(flt["dataset"]))).fetchall()
+                    if row:
+                        out[(dash["slug"], flt["key"])] = str(row[0][0])
+    finally:
+        con.close()
+    return out
+
+
+def _first_value_sql(flt: dict, ds: dict) -> str:
+    source = f"marts.{ds['table']}" if "table" in ds else f"({ds['sql']})"
+    column = flt["column"]
+    if flt.get("sort_metric"):
+        [metric] = [m["sql"] for m in ds.get("metrics", []) if m["name"] == flt["sort_metric"]]
+        order = metric
+    else:
+        order = f"{column} {'asc' if flt.get('sort_ascending', True) else 'desc'}"
+    return (f"select {column} from {source} as d where ({flt.get('only', 'true')}) and {column} is not null "
+            f"group by {column} order by {order} limit 1")
 
 
 def database_uri(serving_path: Path) -> str:
@@ -352,7 +389,8 @@ def _loads(text: str | None) -> Any:
 
 
 # ----------------------------------------------------------------- dashboards
-def _dashboard(client: Superset, dash: dict, defs: Definitions, ds_ids: dict[str, int], report: Report) -> int:
+def _dashboard(client: Superset, dash: dict, defs: Definitions, ds_ids: dict[str, int],
+               defaults: dict[tuple[str, str], str], report: Report) -> int:
     found = client.find("dashboard", slug=dash["slug"])
     action = "unchanged"
     if not found:
@@ -366,7 +404,7 @@ def _dashboard(client: Superset, dash: dict, defs: Definitions, ds_ids: dict[str
                                       dash_id, report)
                  for chart in dash["charts"]}
     position = _position(dash, chart_ids)
-    metadata = _metadata(dash, chart_ids, ds_ids)
+    metadata = _metadata(dash, chart_ids, ds_ids, defaults)
     current = client.fetch("dashboard", dash_id)
     current_meta = _loads(current.get("json_metadata")) or {}
     same = (current.get("dashboard_title") == dash["title"] and current.get("published") is True
@@ -379,6 +417,13 @@ def _dashboard(client: Superset, dash: dict, defs: Definitions, ds_ids: dict[str
             "json_metadata": json.dumps(current_meta | metadata, ensure_ascii=False)})
         action = "updated" if action == "unchanged" else action
     return report.note("dashboard", dash["slug"], action, dash_id)
+
+
+def _default_mask(column: str, value: str | None) -> dict:
+    if value is None:
+        return {"extraFormData": {}, "filterState": {}, "ownState": {}}
+    return {"extraFormData": {"filters": [{"col": column, "op": "IN", "val": [value]}]},
+            "filterState": {"value": [value], "label": value}, "ownState": {}}
 
 
 def _position(dash: dict, chart_ids: dict[str, int]) -> dict:
@@ -405,11 +450,13 @@ def _position(dash: dict, chart_ids: dict[str, int]) -> dict:
     return position
 
 
-def _metadata(dash: dict, chart_ids: dict[str, int], ds_ids: dict[str, int]) -> dict:
+def _metadata(dash: dict, chart_ids: dict[str, int], ds_ids: dict[str, int],
+              defaults: dict[tuple[str, str], str]) -> dict:
     filters = []
     for flt in dash.get("filters", []):
+        default = defaults.get((dash["slug"], flt["key"]))
         excluded = sorted(chart_ids[k] for k in flt.get("exclude", []))
-        control = {"enableEmptyFilter": False, "defaultToFirstItem": bool(flt.get("default_first")),
+        control = {"enableEmptyFilter": False, "defaultToFirstItem": False,
                    "multiSelect": bool(flt.get("multi")), "searchAllOptions": False, "inverseSelection": False,
                    "sortAscending": flt.get("sort_ascending", True)}
         if flt.get("sort_metric"):
@@ -418,7 +465,7 @@ def _metadata(dash: dict, chart_ids: dict[str, int], ds_ids: dict[str, int]) -> 
                   "filterType": "filter_select", "type": "NATIVE_FILTER", "description": flt.get("description", ""),
                   "targets": [{"datasetId": ds_ids[flt["dataset"]], "column": {"name": flt["column"]}}],
                   "controlValues": control, "cascadeParentIds": [],
-                  "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+                  "defaultDataMask": _default_mask(flt["column"], default),
                   "scope": {"rootPath": ["ROOT_ID"], "excluded": excluded},
                   "chartsInScope": sorted(i for k, i in chart_ids.items() if i not in excluded),
                   "tabsInScope": []}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import os
 import secrets
 import shutil
@@ -132,6 +133,20 @@ def test_a_changed_chart_definition_updates_that_chart_only(client, running, pro
         apply(client, running.serving_path, defs)
     [[row]] = client.chart_data(_chart(provisioned, "临时救助人次"))
     assert list(row) == ["临时救助人次"]
+
+
+def test_the_targets_dashboard_opens_on_the_county_and_the_latest_year(client, provisioned, marts):
+    """Default filter values go in the data mask, so the charts are filtered
+    (Superset's "first value" option only marks the value in the filter bar)."""
+    county, year = marts.sql("""select (select region_name from mart_target_attainment where region_level = 'county'
+                                        limit 1),
+                                       (select max(period) from mart_target_attainment where period_type = 'year')"""
+                             ).fetchall()[0]
+    meta = json.loads(client.fetch("dashboard", provisioned.ids("dashboard")["civstat-targets"])["json_metadata"])
+    masks = {f["name"]: f["defaultDataMask"] for f in meta["native_filter_configuration"]}
+    assert masks["地区"]["extraFormData"]["filters"] == [{"col": "region_name", "op": "IN", "val": [county]}]
+    assert masks["年度"]["filterState"]["value"] == [year]
+    assert masks["年度"]["extraFormData"]["filters"][0]["val"] == [year]
 
 
 # -------------------------------------------------------- figures = the marts
