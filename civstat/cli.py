@@ -283,7 +283,7 @@ def cmd_superset(args: argparse.Namespace) -> int:
             for r in results:
                 out.print(f"{r['file']}: {r['rendered']}/{r['charts']} charts rendered"
                           + (f", errors: {'; '.join(r['errors'])}" if r["errors"] else ""))
-            if any(r["errors"] or r["rendered"] < r["charts"] for r in results):
+            if not all(r["ok"] for r in results):
                 return EXIT_DATA_PROBLEM
         else:
             if not settings.serving_path.exists():

@@ -121,11 +121,11 @@ create or replace temp macro credit_code_ok(x) as list_transform([upper(txt(x))]
          else false end)[1];
 
 -- The same rounding as civstat (divide as DECIMAL(38, 10), round half up).
--- Half up exactly at ties (DuckDB divides DECIMALs in DOUBLE, which misses 1.005):
+-- To 2 decimals, half up exactly at ties (DuckDB divides DECIMALs in DOUBLE, which misses 1.005):
 -- integer division on the operands scaled to HUGEINT units of 10^-10.
 create or replace temp macro as_e10(x) as
     cast(cast(x as decimal(27, 10)) * cast(10000000000 as decimal(11, 0)) as hugeint);
-create or replace temp macro divide_round(numerator, denominator, scale) as
+create or replace temp macro divide_round_2(numerator, denominator) as
     cast(cast(sign(as_e10(numerator)) * sign(nullif(as_e10(denominator), 0))
               * ((2 * abs(as_e10(numerator)) * 100 + abs(as_e10(denominator)))
                  // (2 * abs(nullif(as_e10(denominator), 0)))) as decimal(16, 0)) * 0.01 as decimal(18, 2));
@@ -701,7 +701,7 @@ create or replace temp table roll_by_township as
 select period as period_month, township_code, assistance_type,
        count(*) as households, sum(persons_covered) as persons,
        cast(sum(amount_paid) as decimal(18, 2)) as amount_paid_yuan,
-       divide_round(sum(cast(standard as decimal(12, 2)) * cast(persons_covered as integer)), sum(persons_covered), 2)
+       divide_round_2(sum(cast(standard as decimal(12, 2)) * cast(persons_covered as integer)), sum(persons_covered))
            as standard_person_weighted_yuan
 from roll
 group by all;
@@ -1173,9 +1173,9 @@ group by all;
 
 create or replace temp table target_values as
 select target_id, region_code, period,
-       case when target_id in ('T03', 'T04', 'T09', 'T10') then divide_round(numerator, denominator, 2)
+       case when target_id in ('T03', 'T04', 'T09', 'T10') then divide_round_2(numerator, denominator)
             when target_id in ('T11', 'T15', 'T16', 'T17', 'T18') then cast(numerator as decimal(18, 2))
-            else divide_round(100 * numerator, denominator, 2) end as actual_value
+            else divide_round_2(100 * numerator, denominator) end as actual_value
 from target_measures
 where length(period) = 4 and region_code in (select county_code from counties);
 

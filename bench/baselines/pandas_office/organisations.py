@@ -93,12 +93,7 @@ def volunteer_figures(landing, regions, report_years, figs: Figures) -> None:
         region_code=("region_code", "first"), active=("active", "max")).reset_index()
     persons = _snapshot_columns(persons, regions, "region_code")
     counted = persons[persons["active"] & persons["in_county"]]
-    for year, day in year_end_snapshots(persons).items():
-        figs.target("T17", year, float(counted.loc[counted["snapshot_date"] == day, "volunteer"].nunique()))
-    for year, day in latest_snapshot_by_december(persons, report_years).items():
-        now = counted[counted["snapshot_date"] == day]
-        if len(now):
-            figs.measure("volunteers", f"{year}-12", stock4(now["volunteer"].nunique()))
+    _headcounts(persons, counted, "volunteer", "T17", "volunteers", report_years, figs)
 
 
 def social_worker_figures(landing, regions, report_years, figs: Figures) -> None:
@@ -106,9 +101,16 @@ def social_worker_figures(landing, regions, report_years, figs: Figures) -> None
     registered in the county (a code outside it counts nowhere)."""
     certs = _snapshot_columns(sources.load(landing, "social_workers", regions.division), regions, "region_code")
     counted = certs[(certs["status"] == "有效") & certs["in_county"]]
-    for year, day in year_end_snapshots(certs).items():
-        figs.target("T15", year, float(counted.loc[counted["snapshot_date"] == day, "holder"].nunique()))
-    for year, day in latest_snapshot_by_december(certs, report_years).items():
+    _headcounts(certs, counted, "holder", "T15", "social_workers", report_years, figs)
+
+
+def _headcounts(snapshots: pd.DataFrame, counted: pd.DataFrame, person: str, target: str, measure: str,
+                report_years, figs: Figures) -> None:
+    """Distinct persons counted: the target at each year-end snapshot, the
+    report's measure at the latest snapshot by each December."""
+    for year, day in year_end_snapshots(snapshots).items():
+        figs.target(target, year, float(counted.loc[counted["snapshot_date"] == day, person].nunique()))
+    for year, day in latest_snapshot_by_december(snapshots, report_years).items():
         now = counted[counted["snapshot_date"] == day]
         if len(now):
-            figs.measure("social_workers", f"{year}-12", stock4(now["holder"].nunique()))
+            figs.measure(measure, f"{year}-12", stock4(now[person].nunique()))
