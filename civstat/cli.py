@@ -388,6 +388,9 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
     rows = RawStore(settings.raw_dir).accounting()
     out.print(f"rows in the current files: {rows['read']} read = {rows['loaded']} loaded "
               f"+ {rows['quarantined']} quarantined ({rows['files']} files)")
+    if summary.build_reason:
+        scope = "every asset" if summary.rebuilt is None else f"{len(summary.rebuilt)} assets"
+        out.print(f"build: {scope} ({summary.build_reason})")
     for failure in summary.check_failures:
         # A failing rule either stopped publication or withheld the figures it concerns.
         what = "figures withheld (meta.withheld_figures)" if summary.published else "blocking"

@@ -51,6 +51,7 @@ class Settings:
     county_code: str = "370832"
     duckdb_threads: int = 2
     duckdb_memory_limit: str = "4GB"
+    ingestion_workers: int = os.cpu_count() or 1     # processes typing rows of a large source
     serving_versions_kept: int = 5
     superset_url: str = "http://127.0.0.1:8088"
     superset_user: str = "admin"
@@ -172,7 +173,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home"):
         out[name] = Path(out[name]).expanduser().resolve()
     out["demo"] = str(out.get("demo", False)).strip().lower() in ("1", "true", "yes", "on")
-    for name in ("duckdb_threads", "serving_versions_kept"):
+    for name in ("duckdb_threads", "serving_versions_kept", "ingestion_workers"):
         try:
             out[name] = int(out.get(name, getattr(Settings, name)))
         except ValueError as exc:

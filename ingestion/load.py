@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,13 @@ from ingestion.records import DivisionTable, ParseContext, arrow_schema, parse_r
 from ingestion.store import QUARANTINE_SCHEMA, LedgerEntry, RawStore
 
 log = logging.getLogger(__name__)
+
+# Rows are typed in Python dicts and turned into Arrow this many at a time, so
+# a large file costs its Arrow size in memory, not its size as Python objects.
+ARROW_BATCH_ROWS = 50_000
+# Below this many bytes of extracts a source is read in this process: starting
+# worker processes (~1 s each: they import pyarrow and duckdb) would cost more.
+PARALLEL_MIN_BYTES = 8 * 2**20
 
 
 @dataclass
@@ -76,8 +85,12 @@ def read_delivery(contract: SourceContract, delivered: DeliveredFile, data: byte
     name = delivered.name
     table, encoding = read_table(contract, data, name)
     positions, extras = match_header(table.header, contract.required_columns, name)
-    loaded, quarantined = [], []
+    schema = arrow_schema(contract)
+    batches, loaded, quarantined = [], [], []
     for line, record in records(table, positions):
+        if len(loaded) == ARROW_BATCH_ROWS:
+            batches.append(pa.RecordBatch.from_pylist(loaded, schema=schema))
+            loaded = []
         if isinstance(record, str):
             quarantined.append(_quarantine_row(delivered, line, ["(整行)"], [record]))
             continue
@@ -89,8 +102,9 @@ def read_delivery(contract: SourceContract, delivered: DeliveredFile, data: byte
             continue
         row.update(period=delivered.period, _source_file=name, _source_row=line)
         loaded.append(row)
+    batches.append(pa.RecordBatch.from_pylist(loaded, schema=schema))
     return ParsedFile(
-        data=pa.Table.from_pylist(loaded, schema=arrow_schema(contract)),
+        data=pa.Table.from_batches(batches, schema=schema),
         quarantine=pa.Table.from_pylist(quarantined, schema=QUARANTINE_SCHEMA),
         encoding=encoding,
         extra_columns=extras,
@@ -207,15 +221,30 @@ def _mark_superseded(store: RawStore, older: list[DeliveredFile], run_id: str | 
 
 
 def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, *, county6: str,
-                  secret: bytes, periods: list[str] | None = None,
-                  run_id: str | None = None) -> list[PeriodResult]:
-    """Every delivered period of one source (or the ``periods`` asked for)."""
+                  secret: bytes, periods: list[str] | None = None, run_id: str | None = None,
+                  workers: int = 1, parallel_min_bytes: int = PARALLEL_MIN_BYTES) -> list[PeriodResult]:
+    """Every delivered period of one source (or the ``periods`` asked for).
+
+    Periods are independent (each has its own files in the store), so with
+    ``workers`` > 1 and enough bytes to read they are loaded by that many
+    processes: typing rows is Python, one core per process.
+    """
     from ingestion import landing
 
     division = None if contract in REFERENCE_SOURCES else division_table(store, county6)
-    slots = landing.scan(landing_dir, contract).by_slot()
-    return [ingest_period(store, files, county6=county6, secret=secret, run_id=run_id, division=division)
-            for (period, _), files in slots.items() if periods is None or period in periods]
+    slots = [files for (period, _), files in landing.scan(landing_dir, contract).by_slot().items()
+             if periods is None or period in periods]
+    options = dict(county6=county6, secret=secret, run_id=run_id, division=division)
+    size = sum(Path(f.path).stat().st_size for files in slots for f in files)
+    if workers < 2 or len(slots) < 2 or size < parallel_min_bytes:
+        return [ingest_period(store, files, **options) for files in slots]
+    # spawn, not fork: the caller (Dagster) has threads, and a forked copy of a
+    # held lock would hang the child.
+    with ProcessPoolExecutor(min(workers, len(slots)), mp_context=multiprocessing.get_context("spawn")) as pool:
+        # Largest first, so one big file does not start last and run alone.
+        ordered = sorted(range(len(slots)), key=lambda i: -sum(Path(f.path).stat().st_size for f in slots[i]))
+        futures = {i: pool.submit(ingest_period, store, slots[i], **options) for i in ordered}
+        return [futures[i].result() for i in range(len(slots))]
 
 
 def ingest_landing(store: RawStore, landing_dir: Path, *, county6: str, secret: bytes) -> list[PeriodResult]:

@@ -9,6 +9,7 @@ the ID's region prefix), names are only checked present.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ import pyarrow as pa
 
 from ingestion.contract import Column, SourceContract
 from ingestion.errors import FieldError
-from ingestion.identity import InvalidId, parse_citizen_id, person_key, pseudonym_of_text
+from ingestion.identity import IdFacts, InvalidId, id_facts, pseudonym_of_text
 from ingestion.values import parse_choice, parse_count, parse_date, parse_money
 
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -98,33 +99,31 @@ def _name(row: Row, c: Column, value: str) -> None:
 
 
 def _citizen_id(row: Row, c: Column, value: str) -> None:
-    cid = row.attempt(c.header, lambda: parse_citizen_id(value)) if value else None
-    row.values[c.name] = cid
-    row.out.update({
-        f"{c.name}_person_key": person_key(cid, row.context.secret) if cid else None,
-        f"{c.name}_sex": cid.sex if cid else None,
-        f"{c.name}_birth_month": cid.birth_date.strftime("%Y-%m") if cid else None,
-        f"{c.name}_id_region": cid.value[:6] if cid else None,
-        f"{c.name}_id_from_15": cid.converted_from_15 if cid else None,
-    })
+    facts = id_facts(value, row.context.secret)
+    if not isinstance(facts, IdFacts):
+        row.fail(c.header, facts)
+        facts = None
+    row.values[c.name] = facts.citizen_id if facts else None
+    n, out = c.name, row.out
+    out[f"{n}_person_key"] = facts.person_key if facts else None
+    out[f"{n}_sex"] = facts.sex if facts else None
+    out[f"{n}_birth_month"] = facts.birth_month if facts else None
+    out[f"{n}_id_region"] = facts.id_region if facts else None
+    out[f"{n}_id_from_15"] = facts.citizen_id.converted_from_15 if facts else None
 
 
 def _party_id(row: Row, c: Column, value: str) -> None:
     """Marriage parties: an ID is kept whatever its form; rule M02 scores it."""
-    try:
-        cid = parse_citizen_id(value) if value else None
-    except InvalidId:
-        cid = None
-    row.values[c.name] = cid
-    row.out.update({
-        f"{c.name}_person_key": (person_key(cid, row.context.secret) if cid
-                                 else pseudonym_of_text(value, row.context.secret) if value else None),
-        f"{c.name}_id_valid": cid is not None if value else None,
-        f"{c.name}_sex": cid.sex if cid else None,
-        f"{c.name}_birth_month": cid.birth_date.strftime("%Y-%m") if cid else None,
-        f"{c.name}_id_birth_date_ok": None,   # set by the marriage row rule
-        f"{c.name}_id_region": cid.value[:6] if cid else None,
-    })
+    facts = id_facts(value, row.context.secret)
+    valid = isinstance(facts, IdFacts)
+    row.values[c.name] = facts.citizen_id if valid else None
+    n, out = c.name, row.out
+    out[f"{n}_person_key"] = facts.person_key if valid else pseudonym_of_text(value, row.context.secret)
+    out[f"{n}_id_valid"] = valid
+    out[f"{n}_sex"] = facts.sex if valid else None
+    out[f"{n}_birth_month"] = facts.birth_month if valid else None
+    out[f"{n}_id_birth_date_ok"] = None   # set by the marriage row rule
+    out[f"{n}_id_region"] = facts.id_region if valid else None
 
 
 def _region(row: Row, c: Column, value: str) -> None:
@@ -148,7 +147,7 @@ def _date(row: Row, c: Column, value: str) -> None:
 def _birth_date(row: Row, c: Column, value: str) -> None:
     parsed = row.attempt(c.header, lambda: parse_date(c.header, value))
     row.values[c.name] = parsed[0] if parsed else None
-    row.out[c.name] = parsed[0].strftime("%Y-%m") if parsed else None
+    row.out[c.name] = f"{parsed[0].year:04d}-{parsed[0].month:02d}" if parsed else None
 
 
 def _transcribed(row: Row, c: Column, value: str) -> None:
@@ -163,7 +162,7 @@ def _transcribed(row: Row, c: Column, value: str) -> None:
 
 def _birth_month(row: Row, c: Column, value: str) -> None:
     parsed = row.attempt(c.header, lambda: parse_date(c.header, value, allow_month_only=True))
-    row.out[c.name] = parsed[0].strftime("%Y-%m") if parsed else None
+    row.out[c.name] = f"{parsed[0].year:04d}-{parsed[0].month:02d}" if parsed else None
 
 
 def _money(row: Row, c: Column, value: str) -> None:
@@ -212,6 +211,7 @@ KINDS: dict[str, Callable[[Row, Column, str], None]] = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def credit_code_is_valid(code: str) -> bool:
     """GB 32100-2015: 18 characters of the alphabet, check character last."""
     if len(code) != 18 or any(ch not in _CREDIT_ALPHABET for ch in code):
@@ -250,6 +250,7 @@ def _empty(row: Row, column: Column) -> None:
 _STRING, _DATE = pa.string(), pa.date32()
 
 
+@functools.cache
 def output_fields(column: Column) -> list[tuple[str, pa.DataType]]:
     n = column.name
     return {

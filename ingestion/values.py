@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +39,16 @@ def _chinese_numerals(text: str) -> str:
 
 def parse_date(field: str, text: str, *, allow_month_only: bool = False) -> tuple[dt.date, str]:
     """Return the date and its precision ("day" or "month")."""
+    parsed = _read_date(text, allow_month_only)
+    if isinstance(parsed, str):
+        raise FieldError(field, parsed)
+    return parsed
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _read_date(text: str, allow_month_only: bool) -> tuple[dt.date, str] | str:
+    """The date and precision, or why not. Cached: a file holds a few thousand
+    distinct dates over many rows."""
     value = _chinese_numerals(text.strip())
     for form in _DATE_FORMS:
         m = form.fullmatch(value)
@@ -46,12 +57,12 @@ def parse_date(field: str, text: str, *, allow_month_only: bool = False) -> tupl
         year, month = int(m["y"]), int(m["m"])
         day = m.groupdict().get("d")
         if day is None and not allow_month_only:
-            raise FieldError(field, f"日期“{text}”缺少日")
+            return f"日期“{text}”缺少日"
         try:
             return dt.date(year, month, int(day) if day else 1), ("day" if day else "month")
         except ValueError:
-            raise FieldError(field, f"日期“{text}”不存在") from None
-    raise FieldError(field, f"无法识别的日期“{text}”")
+            return f"日期“{text}”不存在"
+    return f"无法识别的日期“{text}”"
 
 
 def parse_money(field: str, text: str, *, allow_negative: bool = False) -> Decimal:

@@ -25,7 +25,8 @@ from civstat.settings import Settings
 from ingestion import landing
 from ingestion.contract import CONTRACTS
 from ingestion.store import RawStore
-from orchestration.quality import build_quality_docs
+from orchestration import build_plan
+from orchestration.quality import build_quality_docs, latest_results
 
 
 class RunRefused(Exception):
@@ -46,6 +47,8 @@ class RunSummary:
     published: bool
     check_failures: list[str]
     build_window: tuple[str, str] | None = None   # months the incremental facts rebuilt
+    rebuilt: list[str] | None = None              # warehouse assets the build selected; None: all
+    build_reason: str = ""                        # why those (build_plan.plan_build)
 
     @property
     def success(self) -> bool:
@@ -117,7 +120,6 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
         instance = dg.DagsterInstance.get()
         run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
         store = RawStore(settings.raw_dir)
-        loaded_before = _loaded_versions(store)
         steps = []
         for job_name, periods in delivered_periods(settings, ingestion_sources()).items():
             if not periods or not all(s.success for s in steps):
@@ -141,38 +143,39 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
         if all(s.success for s in steps) and not store.applied_versions():
             raise RunRefused(f"nothing to build: no extract has been loaded from {settings.landing_dir} "
                              f"(expected files like assistance/assistance_{settings.county_code}_YYYYMM.csv)")
-        if all(s.success for s in steps):
-            from orchestration.dbt.assets import build_run_config
-
-            job = defs.resolve_job_def("build_and_publish")
-            window = changed_months(loaded_before, _loaded_versions(store))
-            result = job.execute_in_process(instance=instance, run_config={**run_config, **build_run_config(window)},
-                                            raise_on_error=False)
-            steps.append(_outcome("build_and_publish", result))
-            published = _materialized(result, dg.AssetKey("serving_marts"))
-            check_failures = _failed_checks(result)
-            if not published:       # publication builds the Data Docs; a refused run needs them most
-                build_quality_docs(settings)
-        else:
-            published, check_failures, window = False, [], None
-        return RunSummary(steps, published, check_failures, window)
+        if not all(s.success for s in steps):
+            return RunSummary(steps, False, [])
+        result, plan = _build_and_publish(settings, defs, instance, run_config)
+        steps.append(_outcome("build_and_publish", result))
+        published = _materialized(result, dg.AssetKey("serving_marts"))
+        if not published:       # publication builds the Data Docs; a refused run needs them most
+            build_quality_docs(settings)
+        rebuilt = None if plan.full else sorted(k.to_user_string() for k in plan.assets)
+        failures = _failed_checks(result) + _standing_failures(settings, _evaluated_checks(result))
+        return RunSummary(steps, published, failures, plan.window, rebuilt, plan.reason)
 
 
-def _loaded_versions(store: RawStore) -> set[tuple]:
-    return {(v["source"], v["period"], v["issuer"], v.get("sha256")) for v in store.applied_versions()}
+def _build_and_publish(settings: Settings, defs: dg.Definitions, instance: dg.DagsterInstance,
+                       run_config: dict) -> tuple[dg.ExecuteInProcessResult, build_plan.BuildPlan]:
+    """The build job over what changed since the last good build (build_plan.py);
+    that state moves on only when dbt built everything it was asked to."""
+    from orchestration.dbt.assets import build_run_config, civstat_dbt_models
+    from orchestration.dbt.project import dbt_project
 
-
-def changed_months(before: set[tuple], after: set[tuple]) -> tuple[str, str]:
-    """The window of months the incremental facts must rebuild: the monthly
-    periods whose loaded version changed. Anything else that changed (a yearly
-    register, the division table, which can move a figure between townships)
-    rebuilds every month."""
-    from orchestration.dbt.assets import ALL_MONTHS, build_window
-
-    changed = after - before
-    if any(CONTRACTS[source].period_kind != "month" for source, *_ in changed):
-        return ALL_MONTHS
-    return build_window(sorted({period for _, period, *_ in changed}))
+    job = defs.resolve_job_def("build_and_publish")
+    now = build_plan.current_state(settings, dbt_project.manifest_path)
+    build_keys = set(job.asset_layer.selected_asset_keys)
+    plan = build_plan.plan_build(build_plan.read_state(settings), now, defs.resolve_asset_graph(), build_keys)
+    builds_models = plan.full or bool(plan.assets & set(civstat_dbt_models.keys))
+    if not plan.full:
+        job = job.get_subset(asset_selection=set(plan.assets))
+    if builds_models:
+        run_config = {**run_config, **build_run_config(plan.window)}
+    result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    dbt_step = civstat_dbt_models.op.name
+    if not builds_models or any(e.is_step_success and e.step_key == dbt_step for e in result.all_events):
+        build_plan.write_state(settings, now)
+    return result, plan
 
 
 def _materialized(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> bool:
@@ -188,6 +191,22 @@ def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
                 failed.append(f"{evaluation.asset_key.to_user_string()}: {evaluation.check_name}")
     return failed
+
+
+def _evaluated_checks(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.event_specific_data.check_name for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+
+
+def _standing_failures(settings: Settings, evaluated: set[str]) -> list[str]:
+    """Suites this run did not evaluate (nothing they read changed): their last
+    result stands, and publication honours it, so the summary names it too."""
+    from orchestration.checks import SUITE_CHECKS
+
+    latest = latest_results(settings)
+    return [f"{key.asset_key.to_user_string()}: {key.name}"
+            for checks in SUITE_CHECKS for key in checks.check_keys
+            if key.name not in evaluated and key.name in latest and not latest[key.name]["success"]]
 
 
 def _root_cause(error) -> str:

@@ -44,6 +44,29 @@ def test_person_keys_are_stable_per_secret_and_hide_the_id():
     assert "1949" not in repr(cid)
 
 
+def test_person_key_is_hmac_sha256_in_base32_as_documented():
+    """The key's construction, recomputed with the standard library: keys
+    written by earlier versions stay comparable with new ones."""
+    import base64
+    import hashlib
+    import hmac
+
+    for text in ("11010519491231002X", "370832199001011238", "110105491231002"):
+        cid = parse_citizen_id(text)
+        digest = hmac.new(b"secret", cid.value.encode("ascii"), hashlib.sha256).digest()
+        assert person_key(cid, b"secret") == base64.b32encode(digest).decode("ascii").lower()[:24]
+
+
+def test_id_facts_are_cached_but_tied_to_the_secret():
+    from ingestion.identity import id_facts
+
+    one, two = id_facts("11010519491231002X", b"one"), id_facts("11010519491231002X", b"two")
+    assert (one.sex, one.birth_month, one.id_region) == ("女", "1949-12", "110105")
+    assert one.person_key == person_key(parse_citizen_id("11010519491231002X"), b"one") != two.person_key
+    assert id_facts("11010519491231002Y", b"one") == "身份证号含有不应出现的字符（前17位应为数字，末位为数字或X）"
+    assert id_facts("1101051949123100", b"one") == "身份证号应为18位（或旧15位），实为16位"
+
+
 @pytest.mark.parametrize("text,expected,precision", [
     ("1956年3月7日", dt.date(1956, 3, 7), "day"),
     ("1956.3.7", dt.date(1956, 3, 7), "day"),

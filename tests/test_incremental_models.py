@@ -11,12 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from civstat.cli import main
 from orchestration.dbt.project import dbt_project
 
 from conftest import deliver_correction, isolated_environ, run_in
 
+BENCH = Path(__file__).resolve().parent.parent / "bench"
 LATE_MONTH = "2024-03"     # an old month a department corrects after the build
 
 
@@ -53,21 +55,39 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     return con.sql(f"select * from {table} order by all").fetchall()
 
 
-def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(two_year_published, tmp_path):
+@pytest.fixture(scope="module")
+def late_correction_run(two_year_published, tmp_path_factory):
+    """A copy of the published two years, then a run that loads the late
+    corrections: (home, the landing folder as it now stands, the run's summary)."""
+    settings, _ = two_year_published
+    root = tmp_path_factory.mktemp("late-correction")
+    home, late, landing = root / "home", root / "late", root / "landing"
+    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    _deliver_late_corrections(settings.landing_dir, late)
+    _, run = run_in(home, late)
+    # Everything delivered so far, in one folder: what an independent program reads.
+    shutil.copytree(settings.landing_dir, landing, copy_function=os.symlink)
+    for path in late.rglob("*.csv"):
+        os.symlink(path, landing / path.parent.name / path.name)
+    return home, landing, run
+
+
+def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(two_year_published,
+                                                                               late_correction_run, tmp_path):
     """From the published two years, a correction of an old month arrives: the
     run rebuilds that window of the incremental facts, and the result equals
     rebuilding those facts from scratch (--full-refresh) on the same data."""
     models = _incremental_models()
     assert "marts.fct_monthly_assistance_households" in models
     settings, _ = two_year_published
-    home, reference = tmp_path / "home", tmp_path / "reference"
-    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
-    _deliver_late_corrections(settings.landing_dir, tmp_path / "late")
-    _, run = run_in(home, tmp_path / "late")
+    home, _, run = late_correction_run
+    reference = tmp_path / "reference"
     assert run.published
-    # Only the corrected month was rebuilt.
+    # Only the corrected month was rebuilt, and only what reads the two sources.
     next_month = f"{LATE_MONTH[:5]}{int(LATE_MONTH[5:]) + 1:02d}"
     assert run.build_window == (LATE_MONTH, next_month)
+    assert {"marts/fct_monthly_assistance_households", "marts/fct_cremations", "serving_marts"} <= set(run.rebuilt)
+    assert not {"marts/fct_donations", "marts/fct_organisation_snapshots", "marts/dim_region"} & set(run.rebuilt)
 
     # The reference: the same state, the incremental facts rebuilt from scratch.
     shutil.copytree(home, reference, ignore=shutil.ignore_patterns("run.lock"))
@@ -86,3 +106,24 @@ def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(tw
         # … and the corrections are in: the roll and the cremations of that month changed.
         for table in ("marts.fct_monthly_assistance_households", "marts.fct_cremations"):
             assert _rows(inc, table) != _rows(before, table), table
+
+
+def test_what_the_partial_build_published_equals_an_independent_full_computation(late_correction_run, tmp_path):
+    """The run above rebuilt a few assets; every published figure still equals
+    what the independent SQL script computes from the whole landing folder,
+    corrections included."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(BENCH))
+    from figures import civstat_figures, compare, read
+
+    home, landing, _ = late_correction_run
+    out = tmp_path / "figures.csv"
+    proc = subprocess.run([sys.executable, str(BENCH / "baselines" / "duckdb_only" / "run.py"), "--landing",
+                           str(landing), "--county", "370832", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = {(f, r, p): v for f, r, p, v in civstat_figures(home / "serving" / "civstat.duckdb")}
+    result = compare(expected, read(out))
+    assert len(expected) > 80 and result.same, (result.summary(), result.different[:10])

@@ -119,3 +119,24 @@ def test_no_name_or_id_number_of_any_source_reaches_raw_or_quarantine(ingested, 
                 if isinstance(value, str):
                     assert value not in personal, path
                     assert not any(_is_citizen_id(m) for m in id_like.findall(value)), (path, value)
+
+
+def test_worker_processes_load_exactly_what_one_process_loads(ingested, tiny_landing, tmp_path):
+    """Large sources are read by several processes (ingest_source's ``workers``):
+    forced here on the tiny monthly roll, the store holds the same rows,
+    quarantine and ledger counts as the one-process load."""
+    from ingestion.load import division_table, ingest_source
+
+    raw, _ = ingested
+    parallel = RawStore(tmp_path / "raw")
+    for reference in ("regions", "region_changes"):
+        ingest_source(parallel, tiny_landing, CONTRACTS[reference], county6="370832", secret=b"test-key")
+    assert division_table(parallel, "370832") == division_table(RawStore(raw), "370832")
+    results = ingest_source(parallel, tiny_landing, CONTRACTS["assistance"], county6="370832",
+                            secret=b"test-key", workers=2, parallel_min_bytes=0)
+    assert len(results) > 1 and {r.outcome for r in results} == {"loaded"}
+    assert [r.period for r in results] == sorted(r.period for r in results)
+    for kind in ("assistance", "_quarantine/assistance"):
+        query = f"select * exclude (filename) from read_parquet('{{}}/{kind}/*/*.parquet', filename=true) order by all"
+        assert duckdb.sql(query.format(parallel.raw_dir)).fetchall() == duckdb.sql(query.format(raw)).fetchall()
+    assert parallel.ledger("assistance").num_rows == RawStore(raw).ledger("assistance").num_rows

@@ -38,7 +38,8 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
             context.log.warning(f"{path.name}: file name does not follow the contract; not loaded")
         results = ingest_source(RawStore(settings.raw_dir), settings.landing_dir, contract,
                                 county6=settings.county_code, secret=settings.pseudonym_key(),
-                                periods=list(context.partition_keys), run_id=context.run.run_id)
+                                periods=list(context.partition_keys), run_id=context.run.run_id,
+                                workers=settings.ingestion_workers)
         for result in results:
             for message in result.messages:
                 context.log.warning(message)

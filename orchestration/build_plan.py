@@ -1,0 +1,138 @@
+"""What a build must redo: the assets downstream of what changed since the last good build.
+
+A month's update brings a few files; rebuilding every model and running every
+test for them is what made an update as slow as a full build. After each
+build whose dbt step succeeded, the state it was built from is written to
+``<home>/dbt/last_build.json``:
+
+- the loaded version of every source period (``RawStore.applied_versions``);
+- the ingestion ledger (a rejected file changes the file accounting, not the data);
+- a fingerprint of what builds and checks the warehouse: the dbt project as
+  parsed (nodes' SQL checksums, configs and dependencies, macros), the quality
+  rules' code, the explained exceptions and the county served.
+
+The next build compares. A changed fingerprint, or no state (a first build, a
+failed one), rebuilds everything. Otherwise only the assets downstream of the
+changed sources are selected, with their dbt tests and quality suites, plus
+publication; the incremental facts rebuild only the changed months. Comparing
+with the last *good* build, not with the run before, is what makes a failed
+build's work come back in the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from civstat.settings import REPO_ROOT, Settings
+from expectations.exceptions import ExceptionRegister
+from ingestion.contract import CONTRACTS
+from ingestion.store import RawStore
+
+STATE_FILE = "last_build.json"
+# The dbt sources that read the ingestion ledger and quarantine (not a source's rows).
+LEDGER_ASSETS = [dg.AssetKey(["ingestion", name])
+                 for name in ("ledger", "quarantine", "loaded_files", "loaded_file_provenance")]
+# Code whose change means every figure may change.
+RULE_CODE = ("expectations", "warehouse")
+
+
+@dataclass(frozen=True)
+class BuildState:
+    versions: frozenset[tuple]      # (source, period, issuer, sha256) loaded
+    ledger: str                     # hash of the ledger's entries
+    fingerprint: str                # hash of the project, rules, exceptions and county
+
+    def to_json(self) -> str:
+        return json.dumps({"versions": sorted(list(v) for v in self.versions), "ledger": self.ledger,
+                           "fingerprint": self.fingerprint}, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> BuildState:
+        data = json.loads(text)
+        return cls(frozenset(tuple(v) for v in data["versions"]), data["ledger"], data["fingerprint"])
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    window: tuple[str, str]                  # months the incremental facts rebuild
+    assets: frozenset[dg.AssetKey] | None    # None: every asset of the build job
+    reason: str                              # why, in one line for the run summary
+
+    @property
+    def full(self) -> bool:
+        return self.assets is None
+
+
+def current_state(settings: Settings, manifest_path: Path) -> BuildState:
+    ExceptionRegister(settings.home).ensure()      # as the build will find it
+    store = RawStore(settings.raw_dir)
+    versions = frozenset((v["source"], v["period"], v["issuer"] or "", v.get("sha256") or "")
+                         for v in store.applied_versions())
+    ledger = sorted(p.name for p in store.raw_dir.glob("_ledger/*/*.parquet"))
+    return BuildState(versions, _hash(ledger), fingerprint(settings, manifest_path))
+
+
+def fingerprint(settings: Settings, manifest_path: Path) -> str:
+    """What builds and checks the warehouse, as a hash. dbt's parse times and
+    invocation ids are left out: the same project parsed twice hashes alike."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    nodes = {uid: [n.get("checksum", {}).get("checksum"), n.get("config"), n.get("depends_on")]
+             for uid, n in {**manifest["nodes"], **manifest["sources"]}.items()}
+    macros = {uid: m.get("macro_sql") for uid, m in manifest["macros"].items()
+              if m.get("package_name") == manifest["metadata"].get("project_name")}
+    rules = {str(p.relative_to(REPO_ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for folder in RULE_CODE for p in sorted((REPO_ROOT / folder).rglob("*.py"))}
+    # The register is append-only, one file per statement: its names say what is in it.
+    exceptions = sorted(p.name for p in ExceptionRegister(settings.home).folder.glob("*.parquet"))
+    return _hash([nodes, macros, rules, exceptions, settings.county_code])
+
+
+def _hash(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def read_state(settings: Settings) -> BuildState | None:
+    path = settings.home / "dbt" / STATE_FILE
+    try:
+        return BuildState.from_json(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
+
+
+def write_state(settings: Settings, state: BuildState) -> None:
+    """Written after the dbt step of a build succeeded (replaced whole, never half)."""
+    path = settings.home / "dbt" / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{STATE_FILE}.{os.getpid()}")
+    temporary.write_text(state.to_json(), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def plan_build(last: BuildState | None, now: BuildState, graph, build_keys: set[dg.AssetKey]) -> BuildPlan:
+    """The window and the assets to rebuild from ``last`` to ``now``."""
+    from orchestration.dbt.assets import ALL_MONTHS, build_window
+    from orchestration.ingestion.assets import raw_asset_key
+
+    if last is None:
+        return BuildPlan(ALL_MONTHS, None, "no earlier good build: everything")
+    if last.fingerprint != now.fingerprint:
+        return BuildPlan(ALL_MONTHS, None, "models, rules, exceptions or county changed: everything")
+    changed = now.versions ^ last.versions           # loaded, replaced or gone
+    sources = sorted({source for source, *_ in changed})
+    roots = [raw_asset_key(source) for source in sources]
+    if now.ledger != last.ledger:
+        roots += LEDGER_ASSETS
+    downstream = dg.AssetSelection.assets(*roots).downstream().resolve(graph) if roots else set()
+    assets = frozenset((downstream & build_keys) | {dg.AssetKey("serving_marts")})
+    if any(CONTRACTS[source].period_kind != "month" for source in sources):
+        window = ALL_MONTHS     # a register or the division table can move any month's figures
+    else:
+        window = build_window(sorted({period for _, period, *_ in changed}))
+    what = ", ".join(sources) or ("the ingestion ledger" if now.ledger != last.ledger else "nothing")
+    return BuildPlan(window, assets, f"changed since the last good build: {what}")
