@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -40,12 +41,23 @@ def shoot(url: str, user: str, password: str, out_dir: Path, slugs: list[str], t
         page.fill("#username", user)
         page.fill("#password", password)
         page.keyboard.press("Enter")
+        # A slow login would send every dashboard below back to the login page.
+        page.wait_for_url(lambda address: "/login" not in address, timeout=timeout_s * 1000)
         page.wait_for_load_state("networkidle")
         for slug in slugs:
             started = time.monotonic()
-            page.goto(f"{url}/superset/dashboard/{slug}/?standalone=1", wait_until="networkidle",
-                      timeout=timeout_s * 1000)
-            page.wait_for_selector(CHART_HOLDER, timeout=timeout_s * 1000)
+            try:
+                page.goto(f"{url}/superset/dashboard/{slug}/?standalone=1", wait_until="networkidle",
+                          timeout=timeout_s * 1000)
+                page.wait_for_selector(CHART_HOLDER, timeout=timeout_s * 1000)
+            except PlaywrightTimeout:
+                # Named in the results, with a picture of what the page showed instead.
+                path = out_dir / f"{slug}.png"
+                page.screenshot(path=str(path), full_page=True)
+                results.append({"slug": slug, "file": str(path), "charts": 0, "rendered": 0, "ok": False,
+                                "errors": [f"no chart within {timeout_s:.0f}s (page: {page.url})"],
+                                "seconds": round(time.monotonic() - started, 1)})
+                continue
             total, rendered = _settle(page, timeout_s)
             # Filters chosen by default (the first value) apply once their values have loaded,
             # and the charts query again: wait for that second round too.
