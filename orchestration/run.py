@@ -1,7 +1,7 @@
 """`civstat run`: every asset for what is in the landing folder, through Dagster, in process.
 
 Runs recorded in the Dagster instance under ``DAGSTER_HOME`` like any other,
-so the UI shows them: each ingestion job over the periods delivered (yearly
+so the UI shows them: each ingestion job over the periods with new files (yearly
 extracts with the division table first, the archive, monthly extracts,
 snapshots), then the build-and-publish job. Only one `civstat run` at a time per state
 directory: a second one is refused at once rather than queued silently.
@@ -10,6 +10,7 @@ directory: a second one is refused at once rather than queued silently.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,13 +79,20 @@ def exclusive_run(settings: Settings) -> Iterator[None]:
             fh.truncate()
 
 
-def delivered_periods(settings: Settings, job_sources: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Per ingestion job, the partition keys the landing folder has files for."""
+def pending_periods(settings: Settings, job_sources: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Per ingestion job, the partition keys with a delivered file the ledger
+    has not seen: new files and new bytes. Every file ingestion reads gets a
+    ledger entry (loaded, superseded or rejected), so the rest are settled;
+    running their partitions again would only write ~10 Dagster events each."""
+    store = RawStore(settings.raw_dir)
     out = {}
     for job, sources in job_sources.items():
         periods = set()
         for source in sources:
-            periods.update(landing.scan(settings.landing_dir, CONTRACTS[source]).periods)
+            for delivered in landing.scan(settings.landing_dir, CONTRACTS[source]).files:
+                if delivered.period not in periods and not store.has_ledger_entry(
+                        source, delivered.name, hashlib.sha256(delivered.path.read_bytes()).hexdigest()):
+                    periods.add(delivered.period)
         out[job] = sorted(periods)
     return out
 
@@ -121,7 +129,7 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
         run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
         store = RawStore(settings.raw_dir)
         steps = []
-        for job_name, periods in delivered_periods(settings, ingestion_sources()).items():
+        for job_name, periods in pending_periods(settings, ingestion_sources()).items():
             if not periods or not all(s.success for s in steps):
                 continue
             job = defs.resolve_job_def(job_name)
@@ -133,8 +141,8 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
             outside = [p for p in periods if p not in order]
             if outside:
                 raise RunRefused(f"{job_name}: periods outside the partitions: {', '.join(outside)}")
-            # One run over the whole range delivered (the assets' backfill policy
-            # is a single run); keys in the range with nothing delivered are no-ops.
+            # One run over the range of pending periods (the assets' backfill policy
+            # is a single run); settled keys inside the range are no-ops.
             first, last = min(periods, key=order.get), max(periods, key=order.get)
             result = job.execute_in_process(
                 instance=instance, run_config=run_config, raise_on_error=False,

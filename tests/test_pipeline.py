@@ -111,7 +111,9 @@ def test_a_second_run_on_the_same_files_changes_no_data_and_publishes_again(publ
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
         again = run_pipeline(settings)
     assert again.success
-    # Nothing changed since the last good build: nothing is rebuilt, the marts are published again.
+    # Every file is in the ledger already: no ingestion run. Nothing changed since
+    # the last good build: nothing is rebuilt, the marts are published again.
+    assert [step.job for step in again.steps] == ["build_and_publish"]
     assert first.rebuilt is None and again.rebuilt == ["serving_marts"]
     assert run_query(settings.serving_path, "select * from mart_assistance_monthly_by_township order by all").rows == before
     runs = run_query(settings.serving_path, "select run_id from meta.publication_log order by published_at").rows
