@@ -235,14 +235,14 @@ def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, 
     slots = [files for (period, _), files in landing.scan(landing_dir, contract).by_slot().items()
              if periods is None or period in periods]
     options = dict(county6=county6, secret=secret, run_id=run_id, division=division)
-    size = sum(Path(f.path).stat().st_size for files in slots for f in files)
-    if workers < 2 or len(slots) < 2 or size < parallel_min_bytes:
+    sizes = [sum(Path(f.path).stat().st_size for f in files) for files in slots]
+    if workers < 2 or len(slots) < 2 or sum(sizes) < parallel_min_bytes:
         return [ingest_period(store, files, **options) for files in slots]
     # spawn, not fork: the caller (Dagster) has threads, and a forked copy of a
     # held lock would hang the child.
     with ProcessPoolExecutor(min(workers, len(slots)), mp_context=multiprocessing.get_context("spawn")) as pool:
         # Largest first, so one big file does not start last and run alone.
-        ordered = sorted(range(len(slots)), key=lambda i: -sum(Path(f.path).stat().st_size for f in slots[i]))
+        ordered = sorted(range(len(slots)), key=lambda i: -sizes[i])
         futures = {i: pool.submit(ingest_period, store, slots[i], **options) for i in ordered}
         return [futures[i].result() for i in range(len(slots))]
 

@@ -119,6 +119,10 @@ class RawStore:
         table = pa.Table.from_pylist([asdict(entry)], schema=LEDGER_SCHEMA)
         write_parquet_atomic(table, self.ledger_dir(entry.source) / f"{entry.file_name}.{entry.sha256[:12]}.parquet")
 
+    def ledger_file_names(self) -> list[str]:
+        """Every source's ledger entries by file name (one per delivered file and content)."""
+        return sorted(p.name for p in (self.raw_dir / "_ledger").glob("*/*.parquet"))
+
     def ledger(self, source: str) -> pa.Table:
         files = sorted(self.ledger_dir(source).glob("*.parquet"))
         if not files:

@@ -74,8 +74,7 @@ def current_state(settings: Settings, manifest_path: Path) -> BuildState:
     store = RawStore(settings.raw_dir)
     versions = frozenset((v["source"], v["period"], v["issuer"] or "", v.get("sha256") or "")
                          for v in store.applied_versions())
-    ledger = sorted(p.name for p in store.raw_dir.glob("_ledger/*/*.parquet"))
-    return BuildState(versions, _hash(ledger), fingerprint(settings, manifest_path))
+    return BuildState(versions, _hash(store.ledger_file_names()), fingerprint(settings, manifest_path))
 
 
 def fingerprint(settings: Settings, manifest_path: Path) -> str:
