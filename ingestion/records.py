@@ -1,9 +1,16 @@
-"""One row of a delivery → a typed, pseudonymised record, or the reasons it is quarantined.
+"""Rows of a delivery → typed, pseudonymised Arrow columns, or the reasons a row is quarantined.
 
-Driven by the contract's column kinds (``contract.py``). Personal values
-(names, ID numbers) are used here, inside the row, and never leave it in
-clear: IDs become keyed hashes plus what statistics need (sex, birth month,
-the ID's region prefix), names are only checked present.
+Driven by the contract's column kinds (``contract.py``). A kind reads one
+written value, in Python, where the exact rules and messages are easy to
+read. Rows are typed column by column with Arrow: a column is dictionary-
+encoded, each *distinct* value is read once, and the results are spread over
+the rows by index. A file repeats itself (the same dates, codes, amounts and
+standards on every row, the same people month after month), so Python sees a
+fraction of the cells; per-row Python runs only for the rows that fail.
+
+Personal values (names, ID numbers) are used here and never leave in clear:
+IDs become keyed hashes plus what statistics need (sex, birth month, the ID's
+region prefix), names are only checked present.
 """
 
 from __future__ import annotations
@@ -13,13 +20,14 @@ import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.contract import Column, SourceContract
 from ingestion.errors import FieldError
-from ingestion.identity import IdFacts, InvalidId, id_facts, pseudonym_of_text
+from ingestion.identity import IdFacts, id_facts, pseudonym_of_text
 from ingestion.values import parse_choice, parse_count, parse_date, parse_money
 
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -60,151 +68,143 @@ class ParseContext:
     division: DivisionTable | None = None
 
 
-class Row:
-    """Parses one row field by field, keeping every error instead of the first:
-    a clerk fixing a row wants all its problems at once."""
+class Parsed(NamedTuple):
+    """One written value, read: the kind's output fields (``output_fields``, in
+    order), the value row rules may need (personal ones included: never
+    stored), or why it is unusable."""
 
-    def __init__(self, raw: dict[str, str], context: ParseContext):
-        self.raw = raw
+    out: tuple
+    value: Any = None
+    error: str | None = None
+
+
+class Rows:
+    """Rows being typed column by column. Every error of a row is kept, not the
+    first: a clerk fixing a row wants all its problems at once."""
+
+    def __init__(self, texts: dict[str, pa.StringArray], count: int, context: ParseContext):
+        self.texts = texts                    # header → stripped text, one per row
+        self.count = count
         self.context = context
-        self.out: dict[str, Any] = {}
-        self.values: dict[str, Any] = {}     # parsed values, personal ones included: never stored
-        self.errors: list[FieldError] = []
+        self.out: dict[str, pa.Array] = {}    # raw-table field → its column
+        self.errors: dict[int, list[FieldError]] = {}   # row index → its errors, in column order
+        self._values: dict[str, tuple[list, pa.Array]] = {}
 
-    def text(self, header: str) -> str:
-        return (self.raw.get(header) or "").strip()
+    def text(self, header: str) -> pa.StringArray:
+        texts = self.texts.get(header)
+        return texts if texts is not None else pa.array([""] * self.count, pa.string())
 
-    def fail(self, header: str, reason: str) -> None:
-        self.errors.append(FieldError(header, reason))
+    def values(self, name: str) -> list:
+        """A column's parsed values, one per row (personal ones included: never stored)."""
+        distinct, indices = self._values[name]
+        return [distinct[i] for i in indices.to_pylist()]
 
-    def attempt(self, header: str, parse: Callable[[], Any]) -> Any:
-        try:
-            return parse()
-        except FieldError as exc:
-            self.errors.append(exc)
-        except InvalidId as exc:
-            self.errors.append(FieldError(header, str(exc)))
-        return None
+    def fail(self, index: int, header: str, reason: str) -> None:
+        self.errors.setdefault(index, []).append(FieldError(header, reason))
 
-
-# ------------------------------------------------------------------ column kinds
-
-def _text(row: Row, c: Column, value: str) -> None:
-    row.out[c.name] = value or None
+    def fail_where(self, mask: pa.Array, header: str, reason: str) -> None:
+        """The same error for every row where ``mask`` is true."""
+        for index in pc.indices_nonzero(mask.fill_null(False)).to_pylist():
+            self.fail(index, header, reason)
 
 
-def _name(row: Row, c: Column, value: str) -> None:
-    row.values[c.name] = value          # checked present (below), never stored
-    row.out[f"{c.name}_present"] = True
+# ------------------------------------------------------------------ column kinds: one value each
+
+def _text(c: Column, value: str, context: ParseContext) -> Parsed:
+    return Parsed((value,))
 
 
-def _citizen_id(row: Row, c: Column, value: str) -> None:
-    facts = id_facts(value, row.context.secret)
+def _name(c: Column, value: str, context: ParseContext) -> Parsed:
+    return Parsed((True,), value)          # checked present, never stored
+
+
+def _citizen_id(c: Column, value: str, context: ParseContext) -> Parsed:
+    facts = id_facts(value, context.secret)
     if not isinstance(facts, IdFacts):
-        row.fail(c.header, facts)
-        facts = None
-    row.values[c.name] = facts.citizen_id if facts else None
-    n, out = c.name, row.out
-    out[f"{n}_person_key"] = facts.person_key if facts else None
-    out[f"{n}_sex"] = facts.sex if facts else None
-    out[f"{n}_birth_month"] = facts.birth_month if facts else None
-    out[f"{n}_id_region"] = facts.id_region if facts else None
-    out[f"{n}_id_from_15"] = facts.citizen_id.converted_from_15 if facts else None
+        return Parsed((None,) * 5, error=facts)
+    return Parsed((facts.person_key, facts.sex, facts.birth_month, facts.id_region,
+                   facts.citizen_id.converted_from_15), facts.citizen_id)
 
 
-def _party_id(row: Row, c: Column, value: str) -> None:
-    """Marriage parties: an ID is kept whatever its form; rule M02 scores it."""
-    facts = id_facts(value, row.context.secret)
-    valid = isinstance(facts, IdFacts)
-    row.values[c.name] = facts.citizen_id if valid else None
-    n, out = c.name, row.out
-    out[f"{n}_person_key"] = facts.person_key if valid else pseudonym_of_text(value, row.context.secret)
-    out[f"{n}_id_valid"] = valid
-    out[f"{n}_sex"] = facts.sex if valid else None
-    out[f"{n}_birth_month"] = facts.birth_month if valid else None
-    out[f"{n}_id_birth_date_ok"] = None   # set by the marriage row rule
-    out[f"{n}_id_region"] = facts.id_region if valid else None
+def _party_id(c: Column, value: str, context: ParseContext) -> Parsed:
+    """Marriage parties: an ID is kept whatever its form; rule M02 scores it.
+    ``id_birth_date_ok`` is the marriage row rule's to set."""
+    facts = id_facts(value, context.secret)
+    if not isinstance(facts, IdFacts):
+        return Parsed((pseudonym_of_text(value, context.secret), False, None, None, None, None))
+    return Parsed((facts.person_key, True, facts.sex, facts.birth_month, None, facts.id_region), facts.citizen_id)
 
 
-def _region(row: Row, c: Column, value: str) -> None:
+def _region(c: Column, value: str, context: ParseContext) -> Parsed:
     if not _CODE12.fullmatch(value):
-        row.fail(c.header, f"区划代码“{value}”应为12位数字")
-        return
-    division, context = row.context.division, row.context
+        return Parsed((None,), error=f"区划代码“{value}”应为12位数字")
+    division = context.division
     if value.startswith(context.county6) and division is not None and not division.empty \
             and not division.knows(value, context.record_date):
-        row.fail(c.header, f"区划代码“{value}”在区划表和区划变更中均不存在（未知区划代码）")
-        return
-    row.out[c.name] = value
+        return Parsed((None,), error=f"区划代码“{value}”在区划表和区划变更中均不存在（未知区划代码）")
+    return Parsed((value,))
 
 
-def _date(row: Row, c: Column, value: str) -> None:
-    parsed = row.attempt(c.header, lambda: parse_date(c.header, value))
-    row.values[c.name] = parsed[0] if parsed else None
-    row.out[c.name] = parsed[0] if parsed else None
+def _date(c: Column, value: str, context: ParseContext) -> Parsed:
+    day, _ = parse_date(c.header, value)
+    return Parsed((day,), day)
 
 
-def _birth_date(row: Row, c: Column, value: str) -> None:
-    parsed = row.attempt(c.header, lambda: parse_date(c.header, value))
-    row.values[c.name] = parsed[0] if parsed else None
-    row.out[c.name] = f"{parsed[0].year:04d}-{parsed[0].month:02d}" if parsed else None
+def _birth_date(c: Column, value: str, context: ParseContext) -> Parsed:
+    day, _ = parse_date(c.header, value)
+    return Parsed((f"{day.year:04d}-{day.month:02d}",), day)
 
 
-def _transcribed(row: Row, c: Column, value: str) -> None:
+def _transcribed(c: Column, value: str, context: ParseContext) -> Parsed:
     """Archive dates: any transcribed form; what cannot be read is kept and flagged."""
     try:
         day, precision = parse_date(c.header, value, allow_month_only=True)
     except FieldError:
-        day, precision = None, None
-    row.out.update({c.name: day, f"{c.name}_precision": precision,
-                    f"{c.name}_as_written": None if day else value})
+        return Parsed((None, None, value))
+    return Parsed((day, precision, None))
 
 
-def _birth_month(row: Row, c: Column, value: str) -> None:
-    parsed = row.attempt(c.header, lambda: parse_date(c.header, value, allow_month_only=True))
-    row.out[c.name] = f"{parsed[0].year:04d}-{parsed[0].month:02d}" if parsed else None
+def _birth_month(c: Column, value: str, context: ParseContext) -> Parsed:
+    day, _ = parse_date(c.header, value, allow_month_only=True)
+    return Parsed((f"{day.year:04d}-{day.month:02d}",))
 
 
-def _money(row: Row, c: Column, value: str) -> None:
-    row.out[c.name] = row.attempt(c.header, lambda: parse_money(c.header, value))
+def _money(c: Column, value: str, context: ParseContext) -> Parsed:
+    return Parsed((parse_money(c.header, value),))
 
 
-def _count(row: Row, c: Column, value: str) -> None:
-    row.out[c.name] = row.attempt(c.header, lambda: parse_count(c.header, value))
+def _count(c: Column, value: str, context: ParseContext) -> Parsed:
+    return Parsed((parse_count(c.header, value),))
 
 
-def _number(row: Row, c: Column, value: str) -> None:
-    cleaned = value.replace(",", "")
+def _number(c: Column, value: str, context: ParseContext) -> Parsed:
     try:
-        number = Decimal(cleaned)
+        number = Decimal(value.replace(",", ""))
         if not number.is_finite() or number < 0:
             raise InvalidOperation
     except InvalidOperation:
-        row.fail(c.header, f"“{value}”不是非负数")
-        return
-    row.out[c.name] = number.quantize(Decimal("0.01"))
+        return Parsed((None,), error=f"“{value}”不是非负数")
+    return Parsed((number.quantize(Decimal("0.01")),))
 
 
-def _choice(row: Row, c: Column, value: str) -> None:
-    row.out[c.name] = row.attempt(c.header, lambda: parse_choice(c.header, value, c.choices))
+def _choice(c: Column, value: str, context: ParseContext) -> Parsed:
+    return Parsed((parse_choice(c.header, value, c.choices),))
 
 
-def _credit_code(row: Row, c: Column, value: str) -> None:
+def _credit_code(c: Column, value: str, context: ParseContext) -> Parsed:
     code = value.upper()
     if not credit_code_is_valid(code):
-        row.fail(c.header, "统一社会信用代码格式或校验位错误")
-        return
-    row.out[c.name] = code
+        return Parsed((None,), error="统一社会信用代码格式或校验位错误")
+    return Parsed((code,))
 
 
-def _year(row: Row, c: Column, value: str) -> None:
+def _year(c: Column, value: str, context: ParseContext) -> Parsed:
     if not re.fullmatch(r"(19|20)\d\d", value):
-        row.fail(c.header, f"年度“{value}”应为四位年份")
-        return
-    row.out[c.name] = int(value)
+        return Parsed((None,), error=f"年度“{value}”应为四位年份")
+    return Parsed((int(value),))
 
 
-KINDS: dict[str, Callable[[Row, Column, str], None]] = {
+KINDS: dict[str, Callable[[Column, str, ParseContext], Parsed]] = {
     "text": _text, "name": _name, "citizen_id": _citizen_id, "party_id": _party_id, "region": _region,
     "date": _date, "birth_date": _birth_date, "transcribed": _transcribed, "birth_month": _birth_month, "money": _money,
     "count": _count, "number": _number, "choice": _choice, "credit_code": _credit_code, "year": _year,
@@ -220,29 +220,73 @@ def credit_code_is_valid(code: str) -> bool:
     return _CREDIT_ALPHABET[(31 - total % 31) % 31] == code[17]
 
 
-def parse_record(contract: SourceContract, raw: dict[str, str], context: ParseContext) -> tuple[dict, list]:
-    """Typed, pseudonymised record, or the list of field errors that quarantine it."""
-    row = Row(raw, context)
+def read_value(column: Column, value: str, context: ParseContext) -> Parsed:
+    """One stripped value of a column; empty means every output field is null."""
+    if not value:
+        return Parsed(_empty_out(column), error=None if column.optional else f"{column.header}为空")
+    try:
+        return KINDS[column.kind](column, value, context)
+    except FieldError as exc:
+        return Parsed((None,) * len(output_fields(column)), error=exc.reason)
+
+
+@functools.cache
+def _empty_out(column: Column) -> tuple:
+    return (False,) if column.kind == "name" else (None,) * len(output_fields(column))
+
+
+# ------------------------------------------------------------------ whole rows
+
+def type_rows(contract: SourceContract, texts: dict[str, pa.StringArray], count: int,
+              context: ParseContext) -> Rows:
+    """Type ``count`` rows given as one column of stripped written values per header;
+    row rules (``row_rules.py``) then check what needs more than one column."""
+    rows = Rows(texts, count, context)
     for column in contract.columns:
-        value = row.text(column.header)
-        if not value:
-            if not column.optional:
-                row.fail(column.header, f"{column.header}为空")
-            _empty(row, column)
-            continue
-        KINDS[column.kind](row, column, value)
+        if column.kind in ("text", "name"):
+            _type_as_written(rows, column)
+        else:
+            _type_by_distinct_value(rows, column)
     for rule in contract.rules:
-        rule(row)
-    return row.out, row.errors
+        rule(rows)
+    for name, kind in contract.extra_fields:
+        if name not in rows.out:
+            rows.out[name] = pa.nulls(count, kind)
+    return rows
 
 
-def _empty(row: Row, column: Column) -> None:
-    """An empty value: every output column of its kind is null."""
-    for name in output_fields(column):
-        row.out[name[0]] = None
+def _type_as_written(rows: Rows, column: Column) -> None:
+    """Text kept as written, and names checked present: nothing to read per value."""
+    texts = rows.text(column.header)
+    empty = pc.equal(texts, "")
     if column.kind == "name":
-        row.out[f"{column.name}_present"] = False
-    row.values[column.name] = None
+        rows.out[f"{column.name}_present"] = pc.invert(empty)
+    else:
+        rows.out[column.name] = pc.if_else(empty, pa.scalar(None, pa.string()), texts)
+    if not column.optional:
+        rows.fail_where(empty, column.header, f"{column.header}为空")
+
+
+def _type_by_distinct_value(rows: Rows, column: Column) -> None:
+    encoded = rows.text(column.header).dictionary_encode()
+    indices = encoded.indices
+    distinct = [read_value(column, value, rows.context) for value in encoded.dictionary.to_pylist()]
+    for position, (name, kind) in enumerate(output_fields(column)):
+        rows.out[name] = pa.array([p.out[position] for p in distinct], kind).take(indices)
+    rows._values[column.name] = ([p.value for p in distinct], indices)
+    failing = [i for i, p in enumerate(distinct) if p.error]
+    if failing:
+        mask = pc.is_in(indices, value_set=pa.array(failing, indices.type))
+        at = pc.indices_nonzero(mask)
+        for index, value in zip(at.to_pylist(), indices.take(at).to_pylist()):
+            rows.fail(index, column.header, distinct[value].error)
+
+
+def parse_record(contract: SourceContract, raw: dict[str, str], context: ParseContext) -> tuple[dict, list]:
+    """One row: its typed, pseudonymised record, or the field errors that quarantine it."""
+    texts = {header: pa.array([(raw.get(header) or "").strip()], pa.string()) for header in contract.required_columns}
+    rows = type_rows(contract, texts, 1, context)
+    return {name: values[0].as_py() for name, values in rows.out.items()}, rows.errors.get(0, [])
 
 
 # ------------------------------------------------------------------ schemas

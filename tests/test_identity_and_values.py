@@ -95,3 +95,63 @@ def test_money_accepts_thousands_separators_and_refuses_negatives():
         parse_money("月保障金额", "-3.00")
     with pytest.raises(FieldError, match="两位小数"):
         parse_money("月保障金额", "3.001")
+
+
+def test_the_whitespace_arrow_looks_for_is_what_python_strips():
+    import sys
+
+    from ingestion.decoding import PYTHON_WHITESPACE
+    assert {chr(c) for c in PYTHON_WHITESPACE} == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+@pytest.mark.parametrize("values", [
+    ["甲", " 乙", "丙\u3000", "\x85丁", "戊 己", "", "\u200b庚"],     # \u200b is not whitespace
+    ["370832001001", "370832001002"],
+    ["\t", "a\x1f"],
+])
+def test_a_column_is_stripped_as_str_strip_would(values):
+    import pyarrow as pa
+
+    from ingestion.decoding import stripped
+    assert stripped(pa.array(values)).to_pylist() == [v.strip() for v in values]
+
+
+@pytest.mark.parametrize("text", [
+    "a,b,c\n1,2,3\n4,5,6\n",
+    "\ufeffa,b,c\r\n1,2,3\r\n\r\n4,5,6",                # BOM, CRLF, a blank line, no final newline
+    "a,b,c\n1,2\n,,\n , ,\t\n1,2,3,4\n\n7, 8 ,9\n",      # short, comma-only, spaces-only, long rows
+    "a,b\n\u3000,\u3000\n1,2\n",                          # ideographic spaces only: blank for str.strip
+    "a,b,c\n",                                              # a header only
+    'a,b,c\n"1,5",2,3\n4,5\n',                             # quoting: the csv module reads it
+    "a,b,c\n1,2,3\r4,5,6\n",                               # a lone CR: the csv module reads it
+])
+def test_arrow_and_the_csv_module_read_a_csv_text_alike(text):
+    from ingestion.decoding import _unquoted_body, body_of, read_csv, read_csv_body
+    by_module = body_of(read_csv(text, "f.csv"))
+    for body in (read_csv_body(text, "f.csv"), _unquoted_body(text) or by_module):
+        assert body.header == by_module.header and body.lines == by_module.lines
+        assert body.malformed == by_module.malformed
+        assert [c.to_pylist() for c in body.columns] == [c.to_pylist() for c in by_module.columns]
+
+
+def test_rows_typed_by_column_equal_rows_typed_one_at_a_time():
+    """Each distinct value is read once and spread over its rows: the result
+    must be what each row gives alone, errors and their order included."""
+    import pyarrow as pa
+
+    from ingestion.contract import CONTRACTS
+    from ingestion.records import ParseContext, parse_record, type_rows
+    contract = CONTRACTS["assistance"]
+    context = ParseContext("370832", b"k", dt.date(2024, 1, 31))
+    base = {"行政区划代码": "370832001001", "家庭编号": "H1", "户主姓名": "甲", "户主身份证号": "11010519491231002X",
+            "救助类型": "城市低保", "保障人口数": "2", "月保障金额": "1,200.50", "保障标准": "610", "供养方式": "",
+            "自理能力": "", "集中供养意愿": "", "纳入日期": "2020-01-04", "状态": "在保", "停保日期": ""}
+    rows = [base, base | {"救助类型": "农村特困"}, base | {"月保障金额": "-3", "纳入日期": "2020-02-30"},
+            base | {"户主身份证号": "110105194912310021", "状态": "停保"}, base | {"户主姓名": " "}, base]
+    typed = type_rows(contract, {h: pa.array([r[h].strip() for r in rows]) for h in contract.required_columns},
+                      len(rows), context)
+    for index, raw in enumerate(rows):
+        record, errors = parse_record(contract, raw, context)
+        assert [(e.field, e.reason) for e in typed.errors.get(index, [])] == [(e.field, e.reason) for e in errors]
+        assert {name: column[index].as_py() for name, column in typed.out.items()} == record
+    assert sorted(typed.errors) == [1, 2, 3, 4]
