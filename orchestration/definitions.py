@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from civstat.settings import Settings
 
@@ -14,6 +13,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     from orchestration.checks import defs as quality_checks
     from orchestration.dbt.definitions import defs as dbt
     from orchestration.dbt.project import dbt_executable, dbt_project
+    from orchestration.dbt.resource import CivstatDbtCli
     from orchestration.ingestion.definitions import defs as ingestion
     from orchestration.jobs import INGESTION_JOBS, build_and_publish_job
     from orchestration.resources import CivstatResource
@@ -25,7 +25,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             jobs=[*INGESTION_JOBS.values(), build_and_publish_job],
             resources={
                 "civstat": CivstatResource(home=str(settings.home), landing_dir=str(settings.landing_dir)),
-                "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+                "dbt": CivstatDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable()),
             },
         ),
     )
