@@ -125,6 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     corr.add_argument("--out", type=Path, required=True, help="folder for the workbooks")
     corr.set_defaults(handler=cmd_corrections)
 
+    audit = sub.add_parser("audit-personal-data",
+                           help="look for citizen IDs, delivered names and the key in everything civstat wrote")
+    audit.add_argument("paths", nargs="*", type=Path,
+                       help="files or folders (default: the home, without its landing folder and secrets)")
+    audit.add_argument("--names-from", type=Path, help="landing folder whose names to look for (default: the settings')")
+    audit.set_defaults(handler=cmd_audit_personal_data)
+
     sql = sub.add_parser("sql", help="query the published marts, read-only")
     sql.add_argument("query")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -338,6 +345,23 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_personal_data(args: argparse.Namespace) -> int:
+    from civstat.personal_data import PersonalDataAudit, delivered_names
+
+    settings = Settings.load()
+    landing = args.names_from or settings.landing_dir
+    names = delivered_names(landing) if landing.is_dir() else set()
+    secrets = (settings.pseudonym_key().decode("utf-8"),) if settings.pseudonym_key_env or settings.demo else ()
+    audit = PersonalDataAudit(names, secrets)
+    findings = audit.scan(args.paths or [settings.home],
+                          exclude=(settings.landing_dir, settings.home / "secrets"))
+    for finding in findings:
+        out.print(str(finding), markup=False, highlight=False)
+    out.print(f"{audit.files} file(s) read, {len(names)} delivered name(s) looked for: "
+              f"{len(findings)} finding(s)")
+    return EXIT_DATA_PROBLEM if findings else EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.run import RunRefused, run_pipeline
 
@@ -407,6 +431,7 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
+    from warehouse.formulas import csv_row
     from warehouse.query import NotPublished, QueryRefused, run_query
 
     settings = Settings.load()
@@ -421,7 +446,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer.writerows(csv_row(row) for row in result.rows)
     elif args.format == "json":
         rows = [dict(zip(result.columns, row)) for row in result.rows]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, default=_json_value, indent=1) + "\n")

@@ -102,12 +102,18 @@ class Settings:
         key is created once under ``<home>/secrets`` so keys stay stable
         across runs of the same installation; it never leaves that file.
         """
+        key_file = self.home / "secrets" / "pseudonym.key"
+        if not self.demo and key_file.exists():
+            # Keys made with the demo key must never mix with production keys, and
+            # a key that sat in a file of the home is no secret.
+            raise SettingsError(f"{self.home} holds a demo pseudonymisation key ({key_file}): its data were "
+                                "keyed for a demo. Outside demo mode use a new home (CIVSTAT_HOME) with "
+                                "CIVSTAT_PSEUDONYM_KEY set")
         if self.pseudonym_key_env:
             return self.pseudonym_key_env.encode("utf-8")
         if not self.demo:
             raise SettingsError("CIVSTAT_PSEUDONYM_KEY is not set: civstat will not pseudonymise personal data "
                                 "without a secret (set it, or CIVSTAT_DEMO=1 for a demo with a generated local key)")
-        key_file = self.home / "secrets" / "pseudonym.key"
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = key_file.with_suffix(".tmp")

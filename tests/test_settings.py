@@ -56,7 +56,17 @@ def test_in_demo_mode_a_key_is_created_once_and_kept_private(tmp_path):
     assert first == Settings.load(environ=demo).pseudonym_key()
     mode = stat.S_IMODE(os.stat(tmp_path / "secrets" / "pseudonym.key").st_mode)
     assert mode == 0o600
-    assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_PSEUDONYM_KEY": "k"}).pseudonym_key() == b"k"
+
+
+def test_the_demo_key_is_refused_outside_demo_mode(tmp_path):
+    """A home keyed with the demo key stays a demo: production keys never mix with it."""
+    Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_DEMO": "1"}).pseudonym_key()
+    for production in ({"CIVSTAT_HOME": str(tmp_path)},
+                       {"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_PSEUDONYM_KEY": "k"}):
+        with pytest.raises(SettingsError, match="demo pseudonymisation key"):
+            Settings.load(environ=production).pseudonym_key()
+    assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path / "new"), "CIVSTAT_PSEUDONYM_KEY": "k"}
+                         ).pseudonym_key() == b"k"
 
 
 def test_the_key_is_not_in_the_settings_repr(tmp_path):

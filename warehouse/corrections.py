@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from warehouse.query import connect_serving
+from warehouse.xlsx import write_deterministic
 
 COLUMNS = [
     ("certificate_no", "证书字号"), ("registered_on", "登记日期"), ("registration_type", "登记类型"),
@@ -54,6 +55,4 @@ def _write_workbook(path: Path, office: str, records: list[tuple]) -> None:
     sheet.append([label for _, label in COLUMNS])
     for record in records:
         sheet.append(["是" if v is True else "否" if v is False else v for v in record])
-    tmp = path.with_name(f".{path.name}.tmp")
-    book.save(tmp)
-    tmp.replace(path)
+    write_deterministic(book, path)

@@ -23,6 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from warehouse.formulas import csv_row, csv_text
 from warehouse.jzh01 import APPROVAL, FORM, TITLE, Submission
 from warehouse.xlsx import write_deterministic
 
@@ -96,7 +97,7 @@ def write_changes(changes: list[dict], path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["代码", "指标名称", "原数", "新数"])
-    writer.writerows([c["code"], c["label"], c["before"] or "", c["after"] or ""] for c in changes)
+    writer.writerows(csv_row([c["code"], c["label"], c["before"] or "", c["after"] or ""]) for c in changes)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
@@ -185,7 +186,7 @@ def write_csv(s: Submission, path: Path) -> None:
     writer.writerow(["表号", FORM, "地区编码", s.region_code, "报告期", s.period])
     writer.writerow([*_columns(s), "累计", "代码类别", "暂缓上报"])
     for row in s.rows:
-        writer.writerow(["  " * row.depth + row.label, row.unit, row.code, row.value or "", row.previous or "",
-                         row.change_pct or "", "是" if row.is_cumulative else "", row.code_kind,
-                         row.withheld or ""])
+        writer.writerow(csv_row(["  " * row.depth + csv_text(row.label), row.unit, row.code,
+                                 row.value or "", row.previous or "", row.change_pct or "",
+                                 "是" if row.is_cumulative else "", row.code_kind, row.withheld or ""]))
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")

@@ -21,6 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from warehouse.formulas import neutralise_workbook
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)          # the earliest time a zip entry can hold
 CONTENT_TYPES = "[Content_Types].xml"
 
@@ -31,6 +33,7 @@ def write_deterministic(workbook: Workbook, path: Path, timestamp: dt.datetime |
     ``timestamp`` (naive UTC, or aware) becomes the document's created and
     modified time; without one both are the zip epoch, never the clock.
     """
+    neutralise_workbook(workbook)          # data text is never saved as a formula
     when = _as_naive_utc(timestamp) if timestamp is not None else dt.datetime(*ZIP_EPOCH)
     workbook.properties.created = when
     workbook.properties.modified = when
