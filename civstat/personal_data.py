@@ -36,7 +36,9 @@ _CHECK = "10X98765432"
 # 省级行政区划代码 (GB/T 2260): the first two digits of every citizen ID.
 _PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
               50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
-_ID_CANDIDATE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+# An ID stands apart from letters, digits and decimal points: a run of digits
+# inside a hex digest or after "0." is not one.
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z.])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _DUCKDB_MAGIC = b"DUCK"          # at byte 8 of a DuckDB database file

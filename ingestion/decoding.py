@@ -25,6 +25,8 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     """
     if not data.strip():
         raise FileRejected(file, "文件为空")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRejected(file, "文件为UTF-16编码，请另存为UTF-8或GBK")
     if b"\x00" in data[:4096]:
         raise FileRejected(file, "不是文本文件（含二进制内容）")
     if data.startswith(_BOM):
@@ -39,9 +41,22 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
                 # A file cut inside its last character: keep what is whole;
                 # the cut row is then short and goes to quarantine.
                 return data[: exc.start].decode(encoding), encoding if encoding != "utf-8" else "utf-8"
+            if encoding == "utf-8" and _whole_utf8_lines_before(data, exc.start):
+                # Whole lines of Chinese before the failure were valid UTF-8,
+                # which GBK text never is: two files pasted together. Read as
+                # GB18030, the UTF-8 part would load as garbled characters.
+                line = data[: exc.start].count(b"\n") + 1
+                raise FileRejected(file, f"文件混用了编码：第{line}行之前为UTF-8，第{line}行不是UTF-8（可能为GBK）")
             failure = exc
     line = data[: failure.start].count(b"\n") + 1
     raise FileRejected(file, f"第{line}行编码无法识别（既非UTF-8也非GBK/GB18030）")
+
+
+def _whole_utf8_lines_before(data: bytes, failure: int) -> bool:
+    """Do the lines before the one that is not UTF-8 hold Chinese in UTF-8? A few
+    GBK characters happen to be valid UTF-8 too, a whole line of them never."""
+    before = data[: data.rfind(b"\n", 0, failure) + 1]
+    return sum(1 for ch in before.decode("utf-8") if "\u4e00" <= ch <= "\u9fff") >= 2
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,8 @@ def read_csv(text: str, file: str) -> Table:
             if "".join(fields).strip():     # a row of empty fields is a blank line
                 rows.append((reader.line_num, fields))
     except csv.Error as exc:
-        raise FileRejected(file, f"第{reader.line_num}行无法解析：{exc}") from None
+        reason = f"字段超过{csv.field_size_limit()}个字符" if "field larger than field limit" in str(exc) else exc
+        raise FileRejected(file, f"第{reader.line_num}行无法解析：{reason}") from None
     return Table(header, rows)
 
 
@@ -143,13 +159,13 @@ def match_header(header: list[str], required: tuple[str, ...], file: str) -> tup
     """Map each required column to its position; return the extra columns too."""
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
-        if name in seen:
+        if name and name in seen:
             raise FileRejected(file, f"表头列“{name}”重复出现")
         seen[name] = index
     missing = [c for c in required if c not in seen]
     if missing:
         raise FileRejected(file, f"缺少必需列：{'、'.join(missing)}")
-    extras = [h for h in header if h not in required]
+    extras = [h or f"（第{i + 1}列，无列名）" for i, h in enumerate(header) if h not in required]
     return {c: seen[c] for c in required}, extras
 
 

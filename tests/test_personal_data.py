@@ -96,3 +96,11 @@ def test_a_run_and_its_exports_hold_no_personal_data(published, tiny_landing, tm
     findings = audit.scan([settings.home, exports], exclude=(settings.landing_dir, settings.home / "secrets"))
     assert audit.files > 100
     assert findings == [], "\n".join(map(str, findings[:20]))
+
+
+def test_digits_inside_digests_and_decimals_are_not_ids():
+    audit = PersonalDataAudit()
+    audit.scan_text(f'"md5": "de0234593749137105398692{PLANTED_ID}", "elapsed": 0.{PLANTED_ID}', "f", "text")
+    assert audit.findings == []
+    audit.scan_text(f"证件:{PLANTED_ID}。", "f", "text")
+    assert [f.kind for f in audit.findings] == ["citizen_id"]

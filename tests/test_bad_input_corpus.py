@@ -1,0 +1,78 @@
+"""Every bad delivery of the corpus (tests/bad_inputs.py): the outcome and message
+it should get, the other files of its source load, rows read = loaded +
+quarantined, and docs/bad-inputs.md says exactly what happens."""
+
+from pathlib import Path
+
+import pytest
+from bad_inputs import CASES, DOC_HEAD, DOC_TAIL, docs_table, run_case
+
+from synthetic.generate import GenerateRequest, generate
+
+from conftest import WITHOUT_DEFECTS
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "bad-inputs.md"
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """Each case on a copy of extracts generated without defects: what is
+    quarantined is the case's doing."""
+    landing = tmp_path_factory.mktemp("landing-for-bad-inputs")
+    generate(GenerateRequest(out=landing, **WITHOUT_DEFECTS))
+    work = tmp_path_factory.mktemp("bad-inputs")
+    return {case.key: run_case(case, landing, work / case.key) for case in CASES}
+
+
+def test_the_corpus_has_at_least_25_kinds_of_bad_input():
+    assert len(CASES) >= 25 and len({c.key for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.key for c in CASES])
+def test_each_bad_input_gets_its_outcome_and_a_message_naming_file_row_and_field(outcomes, case):
+    outcome = outcomes[case.key]
+    assert outcome.outcome == case.outcome, outcome.message
+    assert case.says in outcome.message
+    if case.outcome in ("rejected", "quarantined", "not read"):
+        assert outcome.message.startswith(outcome.file)
+    if case.outcome == "quarantined":
+        assert outcome.line and outcome.field.split("、")[0] == case.field and f"第{outcome.line}行" in outcome.message
+    for result in outcome.results:
+        assert result.rows_read == result.rows_loaded + result.rows_quarantined
+    others = [r for r in outcome.results if r.file_name != outcome.file and outcome.file not in " ".join(r.messages)]
+    assert all(r.outcome in ("loaded", "unchanged") for r in others)
+    assert others or case.source in ("donations",)          # a yearly source: one file in three months
+
+
+def test_the_documented_table_is_what_happens(outcomes):
+    expected = DOC_HEAD + docs_table([outcomes[c.key] for c in CASES]) + DOC_TAIL
+    assert DOCS.read_text(encoding="utf-8") == expected, \
+        "docs/bad-inputs.md is out of date: .venv/bin/python tests/bad_inputs.py docs/bad-inputs.md"
+
+
+def _loaded(outcome) -> list[dict]:
+    import duckdb
+    period = next(r.period for r in outcome.results if r.file_name == outcome.file)
+    path = outcome.raw / outcome.case.source / f"period={period}" / "data.parquet"
+    return duckdb.sql(f"select * exclude (_source_file) from '{path}' order by _source_row").fetchall()
+
+
+def test_columns_in_another_order_or_extra_load_the_same_rows(outcomes):
+    assert _loaded(outcomes["shuffled-columns"]) == _loaded(outcomes["extra-columns"])
+    assert len(_loaded(outcomes["shuffled-columns"])) > 50
+
+
+def test_a_higher_version_wins_whatever_its_time_stamp_and_a_repeated_file_adds_no_rows(outcomes):
+    import duckdb
+    v2 = outcomes["v2-older-than-v1"]
+    period = next(r.period for r in v2.results if r.file_name == v2.file)
+    first = duckdb.sql(f"select persons_covered, _source_file from '{v2.raw}/assistance/period={period}/data.parquet' "
+                       "order by _source_row limit 1").fetchall()
+    assert first == [(3, v2.file)]
+    twice = outcomes["same-file-twice"]
+    assert len(_loaded(twice)) == len(_loaded(outcomes["shuffled-columns"]))
+
+
+def test_formula_text_is_loaded_as_the_department_wrote_it(outcomes):
+    assert outcomes["formula"].outcome == "loaded"
+    assert any(str(v).startswith("=HYPERLINK(") for row in _loaded(outcomes["formula"]) for v in row)
