@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup superset-env demo test dev validate docs superset superset-down clean
+.PHONY: setup superset-env demo test test-slow dev validate docs superset superset-down clean
 
 # The virtualenv, with the pinned versions of constraints.txt.
 $(BIN)/civstat: pyproject.toml constraints.txt
@@ -30,6 +30,10 @@ superset-env: setup
 ## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX, Superset)
 test: setup superset-env
 	$(BIN)/pytest -q
+
+## test-slow: the tests that take minutes each (killing a run during its dbt build)
+test-slow: setup
+	$(BIN)/pytest -q -m slow
 
 ## dev: the Dagster UI on http://127.0.0.1:3000
 dev: setup

@@ -204,6 +204,10 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
         sha = hashlib.sha256(data).hexdigest()
         if applied.get("sha256") == sha:
             result.outcome, result.file_name, result.version = "unchanged", delivered.name, delivered.version
+            if not store.has_ledger_entry(delivered.source, delivered.name, sha):
+                # The run that stored this version died before recording it:
+                # record it now from what was stored, so the ledger accounts for it.
+                store.record(store.entry_of_stored(delivered, sha, len(data), issuer, run_id))
             _mark_superseded(store, ranked[position + 1:], run_id)
             return result
         entry = LedgerEntry(delivered.source, delivered.name, delivered.period, delivered.version,
@@ -221,6 +225,7 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
         store.replace_period(delivered.source, delivered.period, parsed.data, parsed.quarantine, {
             "source_file": delivered.name, "version": str(delivered.version), "sha256": sha,
             "rows_read": str(parsed.rows_read), "encoding": parsed.encoding,
+            "extra_columns": "、".join(parsed.extra_columns),
         }, issuer)
         entry.encoding = parsed.encoding
         entry.rows_read = parsed.rows_read

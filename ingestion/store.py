@@ -112,6 +112,19 @@ class RawStore:
         meta = {f"civstat.{k}".encode(): v.encode() for k, v in provenance.items()}
         write_parquet_atomic(data.replace_schema_metadata(meta), self.data_path(source, period, issuer))
 
+    def entry_of_stored(self, delivered, sha256: str, size: int, issuer: str | None,
+                        run_id: str | None) -> LedgerEntry:
+        """The ledger entry of the version a period holds, rebuilt from what was
+        stored: its provenance and the row counts of its files."""
+        applied = self.applied(delivered.source, delivered.period, issuer) or {}
+        quarantine = self.quarantine_path(delivered.source, delivered.period, issuer)
+        return LedgerEntry(
+            delivered.source, delivered.name, delivered.period, delivered.version, sha256, size, status="loaded",
+            encoding=applied.get("encoding"), rows_read=int(applied.get("rows_read", 0)),
+            rows_loaded=pq.read_metadata(self.data_path(delivered.source, delivered.period, issuer)).num_rows,
+            rows_quarantined=pq.read_metadata(quarantine).num_rows if quarantine.exists() else 0,
+            extra_columns=applied.get("extra_columns") or None, run_id=run_id)
+
     def has_ledger_entry(self, source: str, file_name: str, sha256: str) -> bool:
         return (self.ledger_dir(source) / f"{file_name}.{sha256[:12]}.parquet").exists()
 
