@@ -14,7 +14,8 @@ Environment variables (all optional)::
     CIVSTAT_PSEUDONYM_KEY   secret for pseudonymous person keys (required unless demo)
     CIVSTAT_DEMO            1 for the demo: a generated local key is allowed
     CIVSTAT_DUCKDB_THREADS, CIVSTAT_DUCKDB_MEMORY_LIMIT
-    CIVSTAT_SERVING_VERSIONS_KEPT
+    CIVSTAT_SERVING_VERSIONS_KEPT, CIVSTAT_INGESTION_WORKERS
+    CIVSTAT_MAX_FILE_MB     the largest delivery read (MB); a larger one is rejected
     CIVSTAT_COUNTY_CODE     the county the warehouse serves (6 digits)
     CIVSTAT_SUPERSET_URL, CIVSTAT_SUPERSET_USER, CIVSTAT_SUPERSET_PASSWORD
 """
@@ -52,6 +53,7 @@ class Settings:
     duckdb_threads: int = 2
     duckdb_memory_limit: str = "4GB"
     ingestion_workers: int = os.cpu_count() or 1     # processes typing rows of a large source
+    max_file_mb: int = 512    # a larger delivery is rejected: reading one takes ~10× its size in memory
     serving_versions_kept: int = 5
     superset_url: str = "http://127.0.0.1:8088"
     superset_user: str = "admin"
@@ -179,7 +181,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home"):
         out[name] = Path(out[name]).expanduser().resolve()
     out["demo"] = str(out.get("demo", False)).strip().lower() in ("1", "true", "yes", "on")
-    for name in ("duckdb_threads", "serving_versions_kept", "ingestion_workers"):
+    for name in ("duckdb_threads", "serving_versions_kept", "ingestion_workers", "max_file_mb"):
         try:
             out[name] = int(out.get(name, getattr(Settings, name)))
         except ValueError as exc:

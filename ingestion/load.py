@@ -39,6 +39,9 @@ CHUNK_ROWS = 50_000
 # Below this many bytes of extracts a source is read in this process: starting
 # worker processes (~1 s each: they import pyarrow and duckdb) would cost more.
 PARALLEL_MIN_BYTES = 8 * 2**20
+# A file is read whole, and typing it takes about ten times its size in
+# memory: larger deliveries are rejected (the settings' max_file_mb).
+MAX_FILE_BYTES = 512 * 2**20
 
 
 @dataclass
@@ -188,7 +191,8 @@ def division_table(store: RawStore, county6: str) -> DivisionTable:
 
 
 def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: str, secret: bytes,
-                  run_id: str | None = None, division: DivisionTable | None = None) -> PeriodResult:
+                  run_id: str | None = None, division: DivisionTable | None = None,
+                  max_file_bytes: int = MAX_FILE_BYTES) -> PeriodResult:
     """Bring one period up to its highest readable delivered version."""
     if not deliveries:
         raise ValueError("ingest_period needs at least one delivered file")
@@ -200,6 +204,10 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
     applied = store.applied(first.source, first.period, issuer) or {}
     ranked = sorted(deliveries, key=lambda d: -d.version)
     for position, delivered in enumerate(ranked):
+        size = Path(delivered.path).stat().st_size
+        if size > max_file_bytes:
+            _reject_too_large(store, delivered, size, max_file_bytes, run_id, result)
+            continue
         data = Path(delivered.path).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         if applied.get("sha256") == sha:
@@ -246,6 +254,31 @@ def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: 
     return result
 
 
+def _reject_too_large(store: RawStore, delivered: DeliveredFile, size: int, limit: int, run_id: str | None,
+                      result: PeriodResult) -> None:
+    """Refused before it is read: a file is held in memory while it is typed
+    (about ten times its size), so a file far beyond any monthly extract
+    must not take the machine down with it."""
+    digest = hashlib.sha256()
+    with open(delivered.path, "rb") as handle:
+        for block in iter(lambda: handle.read(2**24), b""):
+            digest.update(block)
+    sha = digest.hexdigest()
+    reason = f"文件过大（{_size(size)}），超过单个文件上限 {_size(limit)}（设置项 max_file_mb）：请拆分后重新报送"
+    if not store.has_ledger_entry(delivered.source, delivered.name, sha):
+        store.record(LedgerEntry(delivered.source, delivered.name, delivered.period, delivered.version, sha, size,
+                                 status="rejected", reason=reason, run_id=run_id))
+    result.messages.append(f"{delivered.name}: {reason}")
+    log.warning("rejected %s: %s", delivered.name, reason)
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}".replace(".0 ", " ")
+    return f"{size} 字节"
+
+
 def _check_accounting(parsed: ParsedFile, delivered: DeliveredFile) -> None:
     """Every row read is loaded or quarantined: a broken invariant is a bug, not data."""
     if parsed.data.num_rows + parsed.quarantine.num_rows != parsed.rows_read:
@@ -266,7 +299,8 @@ def _mark_superseded(store: RawStore, older: list[DeliveredFile], run_id: str | 
 
 def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, *, county6: str,
                   secret: bytes, periods: list[str] | None = None, run_id: str | None = None,
-                  workers: int = 1, parallel_min_bytes: int = PARALLEL_MIN_BYTES) -> list[PeriodResult]:
+                  workers: int = 1, parallel_min_bytes: int = PARALLEL_MIN_BYTES,
+                  max_file_bytes: int = MAX_FILE_BYTES) -> list[PeriodResult]:
     """Every delivered period of one source (or the ``periods`` asked for).
 
     Periods are independent (each has its own files in the store), so with
@@ -278,7 +312,7 @@ def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, 
     division = None if contract in REFERENCE_SOURCES else division_table(store, county6)
     slots = [files for (period, _), files in landing.scan(landing_dir, contract).by_slot().items()
              if periods is None or period in periods]
-    options = dict(county6=county6, secret=secret, run_id=run_id, division=division)
+    options = dict(county6=county6, secret=secret, run_id=run_id, division=division, max_file_bytes=max_file_bytes)
     sizes = [sum(Path(f.path).stat().st_size for f in files) for files in slots]
     if workers < 2 or len(slots) < 2 or sum(sizes) < parallel_min_bytes:
         return [ingest_period(store, files, **options) for files in slots]

@@ -72,3 +72,10 @@ def test_the_demo_key_is_refused_outside_demo_mode(tmp_path):
 def test_the_key_is_not_in_the_settings_repr(tmp_path):
     s = Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_PSEUDONYM_KEY": "very-secret"})
     assert "very-secret" not in repr(s)
+
+
+def test_the_largest_delivery_read_comes_from_the_environment(tmp_path):
+    assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path)}).max_file_mb == 512
+    assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_MAX_FILE_MB": "64"}).max_file_mb == 64
+    with pytest.raises(SettingsError, match="max_file_mb must be a whole number"):
+        Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_MAX_FILE_MB": "lots"})

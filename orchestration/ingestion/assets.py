@@ -39,7 +39,7 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
         results = ingest_source(RawStore(settings.raw_dir), settings.landing_dir, contract,
                                 county6=settings.county_code, secret=settings.pseudonym_key(),
                                 periods=list(context.partition_keys), run_id=context.run.run_id,
-                                workers=settings.ingestion_workers)
+                                workers=settings.ingestion_workers, max_file_bytes=settings.max_file_mb * 2**20)
         for result in results:
             for message in result.messages:
                 context.log.warning(message)
