@@ -92,8 +92,8 @@ def main() -> None:
     print(f"outcome: {result['outcome']}; read {result['read']:,} = loaded {result['loaded']:,} + "
           f"quarantined {result['quarantined']:,}: {result['read'] == result['loaded'] + result['quarantined']}; "
           f"all rows read: {result['read'] == rows}")
-    print(f"wall {totals['wall_s']} s, CPU {totals['cpu_s']} s, peak RSS {totals['peak_rss_mb']:,} MB, "
-          f"{rows / totals['wall_s']:,.0f} rows/s")
+    speed = f", {result['read'] / totals['wall_s']:,.0f} rows/s" if result["read"] else ""
+    print(f"wall {totals['wall_s']} s, CPU {totals['cpu_s']} s, peak RSS {totals['peak_rss_mb']:,} MB{speed}")
 
 
 if __name__ == "__main__":
