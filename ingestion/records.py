@@ -94,6 +94,10 @@ class Rows:
         texts = self.texts.get(header)
         return texts if texts is not None else pa.array([""] * self.count, pa.string())
 
+    def keep_values(self, name: str, distinct: list, indices: pa.Array) -> None:
+        """A column's parsed values, as its distinct values and each row's index into them."""
+        self._values[name] = (distinct, indices)
+
     def values(self, name: str) -> list:
         """A column's parsed values, one per row (personal ones included: never stored)."""
         distinct, indices = self._values[name]
@@ -273,7 +277,7 @@ def _type_by_distinct_value(rows: Rows, column: Column) -> None:
     distinct = [read_value(column, value, rows.context) for value in encoded.dictionary.to_pylist()]
     for position, (name, kind) in enumerate(output_fields(column)):
         rows.out[name] = pa.array([p.out[position] for p in distinct], kind).take(indices)
-    rows._values[column.name] = ([p.value for p in distinct], indices)
+    rows.keep_values(column.name, [p.value for p in distinct], indices)
     failing = [i for i, p in enumerate(distinct) if p.error]
     if failing:
         mask = pc.is_in(indices, value_set=pa.array(failing, indices.type))
