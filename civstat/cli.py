@@ -409,7 +409,9 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
         out.print(f"{mark}  {step.job}  (run {step.run_id[:8]})")
         for failure in step.failures:
             out.print(f"     {failure}")
-    rows = RawStore(settings.raw_dir).accounting()
+    store = RawStore(settings.raw_dir)
+    _print_file_problems(store, {step.run_id for step in summary.steps})
+    rows = store.accounting()
     out.print(f"rows in the current files: {rows['read']} read = {rows['loaded']} loaded "
               f"+ {rows['quarantined']} quarantined ({rows['files']} files)")
     if summary.build_reason:
@@ -426,6 +428,24 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
         out.print("[red]nothing published[/red]: the serving file keeps its previous version")
     out.print(f"quarantine: {settings.raw_dir / '_quarantine'}   Dagster runs: {settings.dagster_home}   "
               f"took {seconds:.1f}s")
+
+
+def _print_file_problems(store, run_ids: set[str], examples: int = 3) -> None:
+    """What this run could not load, file by file: a rejected file with its reason,
+    a file with quarantined rows with the first few (line, field, reason)."""
+    from rich.markup import escape
+
+    for entry in store.entries_of_runs(run_ids):
+        name = escape(entry["file_name"])
+        if entry["status"] == "rejected":
+            out.print(f"[red]rejected[/red]     {name}: {escape(entry['reason'] or '')} "
+                      "(the period keeps its last good version)", highlight=False)
+        elif entry["status"] == "loaded" and entry["rows_quarantined"]:
+            out.print(f"[yellow]quarantined[/yellow]  {name}: {entry['rows_quarantined']} of {entry['rows_read']} "
+                      "rows", highlight=False)
+            for row in store.quarantined_rows(entry["source"], entry["period"], entry["file_name"])[:examples]:
+                out.print(f"             第{row['source_row']}行 {escape(row['fields'])}：{escape(row['reasons'])}",
+                          highlight=False)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

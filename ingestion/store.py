@@ -142,6 +142,19 @@ class RawStore:
             return LEDGER_SCHEMA.empty_table()
         return pa.concat_tables([pq.read_table(f, schema=LEDGER_SCHEMA) for f in files])
 
+    def entries_of_runs(self, run_ids: set[str]) -> list[dict]:
+        """The ledger entries the given runs recorded, every source, by file name."""
+        entries = [e for source in sorted(p.name for p in (self.raw_dir / "_ledger").glob("*") if p.is_dir())
+                   for e in self.ledger(source).to_pylist() if e["run_id"] in run_ids]
+        return sorted(entries, key=lambda e: (e["source"], e["file_name"]))
+
+    def quarantined_rows(self, source: str, period: str, file_name: str) -> list[dict]:
+        """A file's quarantined rows (line, fields, reasons), by line."""
+        folder = self.raw_dir / "_quarantine" / source / f"period={period}"
+        rows = [r for path in sorted(folder.glob("*.parquet")) for r in pq.read_table(path).to_pylist()
+                if r["source_file"] == file_name]
+        return sorted(rows, key=lambda r: r["source_row"])
+
     def applied_versions(self) -> list[dict[str, str]]:
         """Which delivered file each source and period currently holds."""
         out = []

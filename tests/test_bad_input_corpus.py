@@ -15,13 +15,17 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "bad-inputs.md"
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory):
-    """Each case on a copy of extracts generated without defects: what is
-    quarantined is the case's doing."""
+def clean_landing(tmp_path_factory) -> Path:
+    """Extracts generated without defects: what is quarantined is a case's doing."""
     landing = tmp_path_factory.mktemp("landing-for-bad-inputs")
     generate(GenerateRequest(out=landing, **WITHOUT_DEFECTS))
+    return landing
+
+
+@pytest.fixture(scope="module")
+def outcomes(clean_landing, tmp_path_factory):
     work = tmp_path_factory.mktemp("bad-inputs")
-    return {case.key: run_case(case, landing, work / case.key) for case in CASES}
+    return {case.key: run_case(case, clean_landing, work / case.key) for case in CASES}
 
 
 def test_the_corpus_has_at_least_25_kinds_of_bad_input():
@@ -76,3 +80,32 @@ def test_a_higher_version_wins_whatever_its_time_stamp_and_a_repeated_file_adds_
 def test_formula_text_is_loaded_as_the_department_wrote_it(outcomes):
     assert outcomes["formula"].outcome == "loaded"
     assert any(str(v).startswith("=HYPERLINK(") for row in _loaded(outcomes["formula"]) for v in row)
+
+
+TOGETHER = ("utf16", "merged-header", "amount-text", "credit-code")     # one per source: they can share a landing
+
+
+def test_a_run_over_bad_deliveries_names_each_problem_and_shows_no_traceback(clean_landing, tmp_path):
+    """The user's view: `civstat run` over a landing with several bad files
+    says which file, row and field, and never prints a traceback."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    landing = tmp_path / "landing"
+    shutil.copytree(clean_landing, landing)
+    cases = {case.key: case for case in CASES}
+    names = {key: cases[key].make(landing / cases[key].source).name for key in TOGETHER}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVSTAT_", "DAGSTER_", "DBT_"))}
+    env.update(CIVSTAT_HOME=str(tmp_path / "home"), CIVSTAT_PSEUDONYM_KEY="test-key")
+    done = subprocess.run([str(Path(sys.executable).parent / "civstat"), "run", "--landing", str(landing)],
+                          env=env, capture_output=True, text=True, timeout=900)
+    printed = done.stdout + done.stderr
+    assert done.returncode in (0, 1), printed
+    assert "Traceback" not in printed
+    for key, name in names.items():
+        line = next(text for text in printed.splitlines() if name in text)
+        kind = "rejected" if cases[key].outcome == "rejected" else "quarantined"
+        assert line.lstrip().startswith(kind) and cases[key].says in printed, line
+    assert "第2行 救助金额：金额“六百元”不是数字" in printed
