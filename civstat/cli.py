@@ -430,22 +430,27 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
               f"took {seconds:.1f}s")
 
 
-def _print_file_problems(store, run_ids: set[str], examples: int = 3) -> None:
-    """What this run could not load, file by file: a rejected file with its reason,
-    a file with quarantined rows with the first few (line, field, reason)."""
+def _print_file_problems(store, run_ids: set[str], shown: int = 5, examples: int = 2) -> None:
+    """What this run could not load: every rejected file with its reason, and the
+    first files with quarantined rows with their first lines, fields and reasons
+    (the rest counted; the quarantine folder has them all)."""
     from rich.markup import escape
 
-    for entry in store.entries_of_runs(run_ids):
-        name = escape(entry["file_name"])
-        if entry["status"] == "rejected":
-            out.print(f"[red]rejected[/red]     {name}: {escape(entry['reason'] or '')} "
-                      "(the period keeps its last good version)", highlight=False)
-        elif entry["status"] == "loaded" and entry["rows_quarantined"]:
-            out.print(f"[yellow]quarantined[/yellow]  {name}: {entry['rows_quarantined']} of {entry['rows_read']} "
-                      "rows", highlight=False)
-            for row in store.quarantined_rows(entry["source"], entry["period"], entry["file_name"])[:examples]:
-                out.print(f"             第{row['source_row']}行 {escape(row['fields'])}：{escape(row['reasons'])}",
-                          highlight=False)
+    entries = store.entries_of_runs(run_ids)
+    for entry in (e for e in entries if e["status"] == "rejected"):
+        out.print(f"[red]rejected[/red]     {escape(entry['file_name'])}: {escape(entry['reason'] or '')} "
+                  "(nothing of it is loaded; the period keeps any earlier version)", highlight=False)
+    quarantined = [e for e in entries if e["status"] == "loaded" and e["rows_quarantined"]]
+    for entry in quarantined[:shown]:
+        out.print(f"[yellow]quarantined[/yellow]  {escape(entry['file_name'])}: {entry['rows_quarantined']} of "
+                  f"{entry['rows_read']} rows", highlight=False)
+        for row in store.quarantined_rows(entry["source"], entry["period"], entry["file_name"])[:examples]:
+            out.print(f"             第{row['source_row']}行 {escape(row['fields'])}：{escape(row['reasons'])}",
+                      highlight=False)
+    if len(quarantined) > shown:
+        rest = quarantined[shown:]
+        out.print(f"             … and {len(rest)} more files with {sum(e['rows_quarantined'] for e in rest)} "
+                  "quarantined rows (the quarantine folder below)", highlight=False)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
