@@ -31,8 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+from ingestion.identity import check_character
+
 # 省级行政区划代码 (GB/T 2260): the first two digits of every citizen ID.
 _PROVINCES = {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
               50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
@@ -64,7 +64,7 @@ def is_citizen_id(text: str) -> bool:
     if int(value[:2]) not in _PROVINCES:
         return False
     if len(value) == 18:
-        if _CHECK[sum(int(c) * w for c, w in zip(value[:17], _WEIGHTS)) % 11] != value[17]:
+        if check_character(value[:17]) != value[17]:
             return False
         year, month, day = value[6:10], value[10:12], value[12:14]
     else:
@@ -103,7 +103,8 @@ class PersonalDataAudit:
     def scan_file(self, path: Path) -> None:
         head = path.open("rb").read(16)
         if path.suffix == ".parquet":
-            self._scan_relation(duckdb.connect(), f"read_parquet('{_quoted(path)}')", str(path), "")
+            with duckdb.connect() as con:
+                self._scan_relation(con, f"read_parquet('{_quoted(path)}')", str(path), "")
         elif head[8:12] == _DUCKDB_MAGIC:
             self._scan_duckdb(path)
         elif head.startswith(_SQLITE_MAGIC):

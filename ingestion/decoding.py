@@ -138,7 +138,7 @@ def _unquoted_body(text: str) -> Body | None:
             kept.append(line)
             numbers.append(number)
         else:
-            malformed.append((number, f"该行有{fields}个字段，表头有{width}列"))
+            malformed.append((number, wrong_width(fields, width)))
     names = [f"c{i}" for i in range(width)]
     if kept:
         table = pa_csv.read_csv(
@@ -169,6 +169,11 @@ def match_header(header: list[str], required: tuple[str, ...], file: str) -> tup
     return {c: seen[c] for c in required}, extras
 
 
+def wrong_width(fields: int, width: int) -> str:
+    """Why a row with the wrong number of fields is quarantined whole."""
+    return f"该行有{fields}个字段，表头有{width}列"
+
+
 def split_by_width(table: Table) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
     """The rows with as many fields as the header, and (line, reason) for the others."""
     width = len(table.header)
@@ -177,7 +182,7 @@ def split_by_width(table: Table) -> tuple[list[tuple[int, list[str]]], list[tupl
         if len(fields) == width:
             whole.append((line, fields))
         else:
-            malformed.append((line, f"该行有{len(fields)}个字段，表头有{width}列"))
+            malformed.append((line, wrong_width(len(fields), width)))
     return whole, malformed
 
 

@@ -286,13 +286,6 @@ def _type_by_distinct_value(rows: Rows, column: Column) -> None:
             rows.fail(index, column.header, distinct[value].error)
 
 
-def parse_record(contract: SourceContract, raw: dict[str, str], context: ParseContext) -> tuple[dict, list]:
-    """One row: its typed, pseudonymised record, or the field errors that quarantine it."""
-    texts = {header: pa.array([(raw.get(header) or "").strip()], pa.string()) for header in contract.required_columns}
-    rows = type_rows(contract, texts, 1, context)
-    return {name: values[0].as_py() for name, values in rows.out.items()}, rows.errors.get(0, [])
-
-
 # ------------------------------------------------------------------ schemas
 
 _STRING, _DATE = pa.string(), pa.date32()

@@ -140,7 +140,12 @@ def test_rows_typed_by_column_equal_rows_typed_one_at_a_time():
     import pyarrow as pa
 
     from ingestion.contract import CONTRACTS
-    from ingestion.records import ParseContext, parse_record, type_rows
+    from ingestion.records import ParseContext, type_rows
+
+    def parse_record(contract, raw, context):          # one row alone
+        texts = {h: pa.array([(raw.get(h) or "").strip()]) for h in contract.required_columns}
+        rows = type_rows(contract, texts, 1, context)
+        return {name: column[0].as_py() for name, column in rows.out.items()}, rows.errors.get(0, [])
     contract = CONTRACTS["assistance"]
     context = ParseContext("370832", b"k", dt.date(2024, 1, 31))
     base = {"行政区划代码": "370832001001", "家庭编号": "H1", "户主姓名": "甲", "户主身份证号": "11010519491231002X",
