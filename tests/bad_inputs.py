@@ -57,7 +57,11 @@ def first(folder: Path, suffix: str = "") -> Path:
 
 
 def read_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
-    data = path.read_bytes()
+    return rows_of(path.read_bytes())
+
+
+def rows_of(data: bytes) -> tuple[list[str], list[list[str]], str]:
+    """A generated CSV's header, rows and encoding."""
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -72,18 +76,22 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]], encoding: s
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-def set_field(column: str, value: str, row: int = 0) -> Callable[[Path], Path]:
-    """Write ``value`` into ``column`` of data row ``row`` (line row + 2)."""
-    def make(folder: Path) -> Path:
-        path = first(folder)
-        header, rows, encoding = read_rows(path)
+Change = Callable[[list[str], list[list[str]]], tuple[list[str], list[list[str]]]]
+
+
+def with_field(column: str, value: str, row: int = 0) -> Change:
+    """``value`` in ``column`` of data row ``row`` (line row + 2)."""
+    def change(header: list[str], rows: list[list[str]]):
         rows[row][header.index(column)] = value
-        write_rows(path, header, rows, encoding)
-        return path
-    return make
+        return header, rows
+    return change
 
 
-def rewrite(change: Callable[[list[str], list[list[str]]], tuple[list[str], list[list[str]]]]):
+def set_field(column: str, value: str, row: int = 0) -> Callable[[Path], Path]:
+    return rewrite(with_field(column, value, row))
+
+
+def rewrite(change: Change) -> Callable[[Path], Path]:
     def make(folder: Path) -> Path:
         path = first(folder)
         header, rows, encoding = read_rows(path)
@@ -101,16 +109,10 @@ def raw_bytes(content: Callable[[bytes], bytes], suffix: str = "") -> Callable[[
 
 
 def mixed_encodings(data: bytes) -> bytes:
-    header, rows, _ = read_rows_from_bytes(data)
+    header, rows, _ = rows_of(data)
     half = len(rows) // 2
     as_text = lambda part: "".join(",".join(r) + "\r\n" for r in part)  # noqa: E731
     return (as_text([header, *rows[:half]]).encode("utf-8") + as_text(rows[half:]).encode("gbk"))
-
-
-def read_rows_from_bytes(data: bytes):
-    text = data.decode("gb18030")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    return rows[0], rows[1:], "gb18030"
 
 
 def workbook_change(change: Callable) -> Callable[[Path], Path]:
@@ -133,39 +135,21 @@ def second_header_row(sheet) -> None:
         sheet.cell(row=3, column=cell.column, value=cell.value)
 
 
-def copy_as(name_change: Callable[[str], str], touch_older: bool = False) -> Callable[[Path], Path]:
-    def make(folder: Path) -> Path:
-        path = first(folder)
-        copy = path.with_name(name_change(path.name))
-        shutil.copyfile(path, copy)
-        if touch_older:       # the higher version carries an older time stamp than the first
-            stat = path.stat()
-            os.utime(copy, (stat.st_atime - 86400, stat.st_mtime - 86400))
-        return copy
-    return make
-
-
-def v2_with_change(column: str, value: str, touch_older: bool = False) -> Callable[[Path], Path]:
+def as_v2(change: Change | None = None, older: bool = False) -> Callable[[Path], Path]:
+    """The folder's first file delivered again as _v2: byte for byte, or changed
+    by ``change``; ``older``: the _v2 carries a time stamp a day older than the first."""
     def make(folder: Path) -> Path:
         path = first(folder)
         v2 = path.with_name(path.stem + "_v2" + path.suffix)
         shutil.copyfile(path, v2)
-        header, rows, encoding = read_rows(v2)
-        rows[0][header.index(column)] = value
-        write_rows(v2, header, rows, encoding)
-        if touch_older:
+        if change:
+            header, rows, encoding = read_rows(v2)
+            write_rows(v2, *change(header, rows), encoding)
+        if older:
             stat = path.stat()
             os.utime(v2, (stat.st_atime - 86400, stat.st_mtime - 86400))
         return v2
     return make
-
-
-def huge_text_field(folder: Path) -> Path:
-    path = first(folder)
-    header, rows, encoding = read_rows(path)
-    rows[0][header.index("家庭编号")] = "H" * 200_000
-    write_rows(path, header, rows, encoding)
-    return path
 
 
 def misnamed(folder: Path) -> Path:
@@ -205,7 +189,8 @@ CASES: list[BadInput] = [
              workbook_change(merge_header_cells), "rejected", "缺少必需列"),
     BadInput("too-large", "a file larger than the largest delivery read (here 64 KB; by default 512 MB)", ASSIST,
              raw_bytes(lambda d: d + b"\r\n" * 40_000), "rejected", "文件过大", max_file_bytes=64 * 1024),
-    BadInput("huge-field", "a field of 200,000 characters", ASSIST, huge_text_field, "rejected", "无法解析"),
+    BadInput("huge-field", "a field of 200,000 characters", ASSIST, set_field("家庭编号", "H" * 200_000), "rejected",
+             "无法解析"),
     # rows that cannot be read: quarantined, the rest of the file loads
     BadInput("truncated-csv", "a CSV cut inside its last row", ASSIST,
              raw_bytes(lambda d: d[: d.rindex(b"\r\n", 0, len(d) - 2) + 30]), "quarantined", "个字段", "(整行)"),
@@ -254,9 +239,9 @@ CASES: list[BadInput] = [
              raw_bytes(lambda d: b"\xef\xbb\xbf" + d.decode("gb18030").encode("utf-8")), "loaded", ""),
     # deliveries and versions
     BadInput("same-file-twice", "the same file again, as _v2 with identical bytes", ASSIST,
-             copy_as(lambda n: n.replace(".csv", "_v2.csv")), "loaded", ""),
+             as_v2(), "loaded", ""),
     BadInput("v2-older-than-v1", "a _v2 whose time stamp is older than its _v1", ASSIST,
-             v2_with_change("保障人口数", "3", touch_older=True), "loaded", ""),
+             as_v2(with_field("保障人口数", "3"), older=True), "loaded", ""),
     BadInput("misnamed", "a file whose name breaks the contract (assistance_370832_2024-01.csv)", ASSIST, misnamed,
              "not read", "文件名不符合约定"),
 ]

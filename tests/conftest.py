@@ -149,11 +149,18 @@ def two_year_published(tmp_path_factory, two_year_landing):
 
 
 @pytest.fixture(scope="session")
-def clean_published(tmp_path_factory):
-    """One full `civstat run` over extracts generated without defects: (settings, summary)."""
+def clean_landing(tmp_path_factory) -> Path:
+    """Extracts generated without defects: whatever is quarantined is a test's doing.
+    Shared: copy it before changing anything."""
     landing = tmp_path_factory.mktemp("landing-without-defects")
     generate(GenerateRequest(out=landing, **WITHOUT_DEFECTS))
-    return run_in(tmp_path_factory.mktemp("without-defects-home"), landing)
+    return landing
+
+
+@pytest.fixture(scope="session")
+def clean_published(tmp_path_factory, clean_landing):
+    """One full `civstat run` over extracts generated without defects: (settings, summary)."""
+    return run_in(tmp_path_factory.mktemp("without-defects-home"), clean_landing)
 
 
 E = gx.expectations

@@ -7,19 +7,7 @@ from pathlib import Path
 import pytest
 from bad_inputs import CASES, DOC_HEAD, DOC_TAIL, docs_table, run_case
 
-from synthetic.generate import GenerateRequest, generate
-
-from conftest import WITHOUT_DEFECTS
-
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "bad-inputs.md"
-
-
-@pytest.fixture(scope="module")
-def clean_landing(tmp_path_factory) -> Path:
-    """Extracts generated without defects: what is quarantined is a case's doing."""
-    landing = tmp_path_factory.mktemp("landing-for-bad-inputs")
-    generate(GenerateRequest(out=landing, **WITHOUT_DEFECTS))
-    return landing
 
 
 @pytest.fixture(scope="module")

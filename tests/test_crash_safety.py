@@ -24,9 +24,8 @@ import pytest
 from ingestion.contract import ASSISTANCE, REGION_CHANGES, REGIONS
 from ingestion.load import ingest_source
 from ingestion.store import RawStore
-from synthetic.generate import GenerateRequest, generate
 
-from conftest import WITHOUT_DEFECTS, deliver_correction, run_in
+from conftest import deliver_correction, run_in
 
 REPO = Path(__file__).resolve().parent.parent
 KILLED = -signal.SIGKILL
@@ -40,13 +39,6 @@ def _child(code: str) -> subprocess.CompletedProcess:
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def clean_landing(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("landing-for-kills")
-    generate(GenerateRequest(out=out, **WITHOUT_DEFECTS))
-    return out
 
 
 def _ingest_all(raw: Path, landing: Path) -> None:
