@@ -125,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     corr.add_argument("--out", type=Path, required=True, help="folder for the workbooks")
     corr.set_defaults(handler=cmd_corrections)
 
+    export = sub.add_parser("export", help="a township table for the public (对外公开), small cells hidden")
+    export.add_argument("table", help="a table of the disclosure policy, e.g. mart_assistance_monthly_by_township")
+    export.add_argument("--out", type=Path, required=True, help="file to write (.csv or .xlsx)")
+    export.set_defaults(handler=cmd_export)
+
     audit = sub.add_parser("audit-personal-data",
                            help="look for citizen IDs, delivered names and the key in everything civstat wrote")
     audit.add_argument("paths", nargs="*", type=Path,
@@ -342,6 +347,23 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         out.print(f"{office}: {rows} record(s) → {args.out / (office + '_婚姻登记更正清单.xlsx')}")
     if not written:
         out.print("no registration to correct")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from warehouse.public_export import ExportRefused, export_public_table, note
+    from warehouse.query import NotPublished
+
+    try:
+        done = export_public_table(Settings.load().serving_path, args.table, args.out)
+    except (ExportRefused, NotPublished) as exc:
+        err.print(f"[red]export:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    out.print(f"{done.rows} row(s) → {done.path}; {done.hidden_cells} township row(s) with hidden cells",
+              markup=False, highlight=False)
+    out.print(note(done.disclosure_control), markup=False, highlight=False)
     return EXIT_OK
 
 

@@ -17,6 +17,8 @@ Environment variables (all optional)::
     CIVSTAT_SERVING_VERSIONS_KEPT, CIVSTAT_INGESTION_WORKERS
     CIVSTAT_MAX_FILE_MB     the largest delivery read (MB); a larger one is rejected
     CIVSTAT_COUNTY_CODE     the county the warehouse serves (6 digits)
+    CIVSTAT_DISCLOSURE_CONTROL  0 to publish dashboards and public exports without
+                            hiding small cells (default 1: counts 1–4 by township hidden)
     CIVSTAT_SUPERSET_URL, CIVSTAT_SUPERSET_USER, CIVSTAT_SUPERSET_PASSWORD
 """
 
@@ -59,6 +61,7 @@ class Settings:
     superset_user: str = "admin"
     superset_password: str | None = None
     demo: bool = False        # CIVSTAT_DEMO=1: generated local secrets are allowed
+    disclosure_control: bool = True   # small cells hidden in dashboards and public exports
     pseudonym_key_env: str | None = dataclasses.field(default=None, repr=False)
 
     # ------------------------------------------------------------------ load
@@ -176,11 +179,21 @@ def _read_config_file(explicit: str | None, home: Path) -> dict[str, Any]:
     return data
 
 
+def _flag(name: str, value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0 (true or false), got {value!r}")
+
+
 def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home"):
         out[name] = Path(out[name]).expanduser().resolve()
-    out["demo"] = str(out.get("demo", False)).strip().lower() in ("1", "true", "yes", "on")
+    out["demo"] = _flag("demo", out.get("demo", False))
+    out["disclosure_control"] = _flag("disclosure_control", out.get("disclosure_control", True))
     for name in ("duckdb_threads", "serving_versions_kept", "ingestion_workers", "max_file_mb"):
         try:
             out[name] = int(out.get(name, getattr(Settings, name)))

@@ -59,6 +59,12 @@ def dataset_name(ds: dict) -> str:
     return ds.get("table") or ds["name"]
 
 
+def dataset_schema(ds: dict) -> str:
+    """The schema of a physical dataset (``schema:``, e.g. public_marts for a
+    table with small cells hidden), and the default schema of a virtual one."""
+    return ds.get("schema", SCHEMA)
+
+
 def load_definitions(folder: Path = DASHBOARDS_DIR) -> Definitions:
     """Read ``_datasets.yaml`` and every dashboard file; check that names are unique and references resolve."""
     datasets = yaml.safe_load((folder / "_datasets.yaml").read_text(encoding="utf-8"))["datasets"]
@@ -82,8 +88,9 @@ def load_definitions(folder: Path = DASHBOARDS_DIR) -> Definitions:
             if flt.get("default", "first") != "first":
                 raise ValueError(f"{dash['file']}: filter {flt['key']}: default can only be 'first'")
         laid_out = [k for row in dash["layout"] for k in row]
-        if sorted(laid_out) != sorted(keys):
-            raise ValueError(f"{dash['file']}: the layout must place every chart exactly once")
+        notes = [n["key"] for n in dash.get("notes", [])]
+        if sorted(laid_out) != sorted([*keys, *notes]):
+            raise ValueError(f"{dash['file']}: the layout must place every chart and note exactly once")
     return defs
 
 
@@ -151,7 +158,7 @@ def filter_defaults(serving_path: Path, defs: Definitions) -> dict[tuple[str, st
 
 
 def _first_value_sql(flt: dict, ds: dict) -> str:
-    source = f"marts.{ds['table']}" if "table" in ds else f"({ds['sql']})"
+    source = f"{dataset_schema(ds)}.{ds['table']}" if "table" in ds else f"({ds['sql']})"
     column = flt["column"]
     if flt.get("sort_metric"):
         [metric] = [m["sql"] for m in ds.get("metrics", []) if m["name"] == flt["sort_metric"]]
@@ -188,10 +195,11 @@ def _database(client: Superset, serving_path: Path, report: Report) -> int:
 
 def _dataset(client: Superset, db_id: int, ds: dict, report: Report) -> int:
     name = dataset_name(ds)
-    found = [d for d in client.find("dataset", table_name=name) if d.get("schema") == SCHEMA]
+    schema = dataset_schema(ds)
+    found = [d for d in client.find("dataset", table_name=name) if d.get("schema") == schema]
     action = "unchanged"
     if not found:
-        obj = Dataset(table_name=name, schema=SCHEMA, database_id=db_id, sql=ds.get("sql", "").strip() or None)
+        obj = Dataset(table_name=name, schema=schema, database_id=db_id, sql=ds.get("sql", "").strip() or None)
         ds_id = client.datasets.add(obj)
         action = "created"
     else:
@@ -427,7 +435,9 @@ def _default_mask(column: str, value: str | None) -> dict:
 
 
 def _position(dash: dict, chart_ids: dict[str, int]) -> dict:
+    """The dashboard's grid: its rows of charts and Markdown notes (``notes:``)."""
     charts = {c["key"]: c for c in dash["charts"]}
+    notes = {n["key"]: n for n in dash.get("notes", [])}
     position: dict[str, Any] = {
         "DASHBOARD_VERSION_KEY": "v2",
         "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
@@ -440,6 +450,14 @@ def _position(dash: dict, chart_ids: dict[str, int]) -> dict:
         position[row_id] = {"type": "ROW", "id": row_id, "children": [], "parents": ["ROOT_ID", "GRID_ID"],
                             "meta": {"background": "BACKGROUND_TRANSPARENT"}}
         for key in row:
+            if key in notes:
+                note_id = f"MARKDOWN-{key}"
+                position[row_id]["children"].append(note_id)
+                position[note_id] = {"type": "MARKDOWN", "id": note_id, "children": [],
+                                     "parents": ["ROOT_ID", "GRID_ID", row_id],
+                                     "meta": {"code": notes[key]["text"].strip(), "width": notes[key].get("width", 6),
+                                              "height": notes[key].get("height", 30)}}
+                continue
             chart = charts[key]
             chart_id = f"CHART-{key}"
             position[row_id]["children"].append(chart_id)

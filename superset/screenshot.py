@@ -27,7 +27,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ERROR_SELECTORS = ".ant-alert-error, .alert-danger, .ant-result-error, [data-test='error-message'], .error-boundary"
 LOADING_SELECTORS = ".loading, .ant-skeleton, [data-test='loading-indicator']"
 RENDERED = "canvas, table, svg, .header-line, .big-number"
-CHART_HOLDER = "[data-test='dashboard-component-chart-holder']"
+# A Markdown note sits in a chart holder too, but shows text, not a chart.
+CHART_HOLDER = "[data-test='dashboard-component-chart-holder']:not([data-test='dashboard-markdown-editor'] *)"
 
 
 def shoot(url: str, user: str, password: str, out_dir: Path, slugs: list[str], timeout_s: float = 90) -> list[dict]:

@@ -79,3 +79,12 @@ def test_the_largest_delivery_read_comes_from_the_environment(tmp_path):
     assert Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_MAX_FILE_MB": "64"}).max_file_mb == 64
     with pytest.raises(SettingsError, match="max_file_mb must be a whole number"):
         Settings.load(environ={"CIVSTAT_HOME": str(tmp_path), "CIVSTAT_MAX_FILE_MB": "lots"})
+
+
+def test_disclosure_control_is_on_unless_switched_off(tmp_path):
+    home = {"CIVSTAT_HOME": str(tmp_path)}
+    assert Settings.load(environ=home).disclosure_control is True
+    assert Settings.load(environ=home | {"CIVSTAT_DISCLOSURE_CONTROL": "0"}).disclosure_control is False
+    assert Settings.load(environ=home | {"CIVSTAT_DISCLOSURE_CONTROL": "1"}).disclosure_control is True
+    with pytest.raises(SettingsError, match="disclosure_control must be 1 or 0"):
+        Settings.load(environ=home | {"CIVSTAT_DISCLOSURE_CONTROL": "maybe"})

@@ -86,6 +86,10 @@ def _number(value) -> float:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
 # ------------------------------------------------------------------ lifecycle
 def test_superset_answers_on_localhost_only_and_a_second_up_reuses_it(running):
     assert service.is_up(running)
@@ -269,10 +273,14 @@ def test_funeral_rates_by_year_equal_the_mart_and_t12_t13(client, provisioned, m
         where target_id in ('T12', 'T13') and region_level = 'county' and period_type = 'year'""").fetchall()}
     assert {y: (targets[("T13", y)], targets[("T12", y)]) for y in got} == got
 
+    # By township the chart reads the public table: small cells hidden, their
+    # townships summed in the remainder row 其他（已隐去）.
     [rows] = client.chart_data(_chart(provisioned, "各乡镇（街道）火化率"))
-    expected = {(y, t): _number(v) for y, t, v in marts.sql(
-        "select period_year, township_name, cremation_rate_pct from mart_funeral_yearly_by_township").fetchall()}
+    expected = {(y, t): _number(v) for y, t, v in marts.sql("""
+        select period_year, township_name, round(100.0 * sum(cremated) / nullif(sum(deaths_registered), 0), 2)
+        from public_marts.mart_funeral_yearly_by_township group by all""").fetchall()}
     assert {(r["period_year"], r["township_name"]): r["火化率（%）"] for r in rows} == expected
+    assert any(name == "其他（已隐去）" for _, name in expected) and any(v is None for v in expected.values())
 
 
 def test_organisation_key_figures_equal_the_mart(client, provisioned, marts):
@@ -288,14 +296,52 @@ def test_organisation_key_figures_equal_the_mart(client, provisioned, marts):
     [rows] = client.chart_data(_chart(provisioned, "社会组织年度概况"))
     expected = marts.sql("""select cast(year as varchar), region_name, active_orgs, community_orgs, volunteers,
                                    social_workers, donations_amount_yuan
-                            from mart_organisations_yearly order by all""").fetchall()
+                            from public_marts.mart_organisations_yearly order by all""").fetchall()
     assert sorted((r["period_year"], r["region_name"], r["active_orgs"], r["community_orgs"], r["volunteers"],
-                   r["social_workers"], Decimal(str(r["donations_amount_yuan"]))) for r in rows) == expected
+                   r["social_workers"], _decimal(r["donations_amount_yuan"])) for r in rows) == expected
 
     [rows] = client.chart_data(_chart(provisioned, "社区社会组织不足两个的行政村"))
     expected = marts.sql("select cast(year as varchar), village_name from mart_villages_below_two_community_orgs "
                          "order by all").fetchall()
     assert sorted((r["period_year"], r["village_name"]) for r in rows) == expected
+
+
+# -------------------------------------------------------- disclosure control
+DISCLOSURE_TABLES = {
+    "数据保护：社会救助隐去的单元格": ("civstat-assistance", ("mart_assistance_monthly_by_township",
+                                                     "mart_temporary_aid_monthly_by_township")),
+    "数据保护：养老服务隐去的单元格": ("civstat-elderly-care", ("mart_elderly_care_monthly_by_township",)),
+    "数据保护：殡葬隐去的单元格": ("civstat-funeral", ("mart_funeral_yearly_by_township",
+                                                "mart_funeral_monthly_by_township")),
+    "数据保护：社会组织隐去的单元格": ("civstat-organisations", ("mart_organisations_yearly",)),
+}
+
+
+@pytest.mark.parametrize("chart", list(DISCLOSURE_TABLES))
+def test_a_dashboard_with_township_counts_says_what_it_hid(client, provisioned, marts, chart):
+    slug, tables = DISCLOSURE_TABLES[chart]
+    expected = marts.sql(f"""select table_label, count_label, small_cells, complementary_cells, exposed_cells
+                             from meta.disclosure_control where enabled
+                             and table_name in ({", ".join(repr(t) for t in tables)}) order by all""").fetchall()
+    [rows] = client.chart_data(_chart(provisioned, chart))
+    assert sorted((r["table_label"], r["count_label"], r["small_cells"], r["complementary_cells"],
+                   r["exposed_cells"]) for r in rows) == expected
+    assert {r["control"] for r in rows} == {"已隐去"}
+    position = json.loads(client.fetch("dashboard", provisioned.ids("dashboard")[slug])["position_json"])
+    notes = [v["meta"]["code"] for v in position.values() if isinstance(v, dict) and v.get("type") == "MARKDOWN"]
+    assert len(notes) == 1 and "1–4" in notes[0] and "其他（已隐去）" in notes[0]
+
+
+def test_township_assistance_figures_are_those_of_the_public_table(client, provisioned, marts):
+    """Per township and month the chart shows blanks where the public table hides a
+    count; summed over townships, with the remainder, it still equals the marts."""
+    [rows] = client.chart_data(_chart(provisioned, "各乡镇（街道）资金发放"))
+    expected = {(t, k): _number(v) for t, k, v in marts.sql("""
+        select coalesce(r.region_name, '其他（已隐去）'), m.assistance_type, sum(m.amount_paid_yuan)
+        from public_marts.mart_assistance_monthly_by_township as m
+        left join dim_region as r on r.region_code = m.township_code group by all""").fetchall()}
+    got = {(r["township_name"], r["assistance_type"]): r["发放金额（元）"] for r in rows}
+    assert got == expected
 
 
 # ------------------------------------------------------- withheld figures

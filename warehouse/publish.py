@@ -15,6 +15,8 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
+from warehouse.disclosure import build_public_marts
+
 log = logging.getLogger(__name__)
 
 MARTS_SCHEMA = "marts"
@@ -35,10 +37,12 @@ class PublicationError(RuntimeError):
 
 def publish(warehouse_path: Path, serving_dir: Path, *, run_id: str, data_versions: list[dict],
             check_results: list[dict], keep: int = 5,
-            quality: dict[str, pa.Table] | None = None) -> Publication:
+            quality: dict[str, pa.Table] | None = None, disclosure_control: bool = True) -> Publication:
     """Copy every table of the warehouse's ``marts`` schema into a new serving version,
     with the quality tables (``meta.<name>``: withheld figures, explained
-    exceptions, quality history) readers need beside the figures."""
+    exceptions, quality history) readers need beside the figures, and the
+    township tables with small cells hidden (``public_marts``, for dashboards
+    and public exports: see :mod:`warehouse.disclosure`)."""
     serving_dir = Path(serving_dir)
     versions = serving_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -64,6 +68,7 @@ def publish(warehouse_path: Path, serving_dir: Path, *, run_id: str, data_versio
                 con.execute(f'create table {MARTS_SCHEMA}."{table}" as select * from wh.{MARTS_SCHEMA}."{table}"')
                 counts[table] = con.execute(f'select count(*) from {MARTS_SCHEMA}."{table}"').fetchone()[0]
             con.execute("detach wh")
+            build_public_marts(con, enabled=disclosure_control)
             _write_publication_log(con, serving_path, now, run_id, counts, data_versions, check_results)
             for name, table in (quality or {}).items():
                 con.register("quality_table", table)
@@ -88,7 +93,7 @@ def publish(warehouse_path: Path, serving_dir: Path, *, run_id: str, data_versio
 def _write_publication_log(con, serving_path: Path, now: dt.datetime, run_id: str, counts: dict,
                            data_versions: list[dict], check_results: list[dict]) -> None:
     """meta.publication_log: this publication and every earlier one still known."""
-    con.execute("create schema meta")
+    con.execute("create schema if not exists meta")
     con.execute("""create table meta.publication_log (
         published_at timestamptz, run_id varchar, tables json, data_versions json, check_results json)""")
     if serving_path.exists():

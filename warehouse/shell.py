@@ -9,6 +9,7 @@ session state (``set``, temporary tables) does not outlive its statement.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -183,7 +184,8 @@ def _dot_command(serving_path: Path, line: str, stdout: TextIO) -> bool:
 
 
 def _show_schema(serving_path: Path, name: str, stdout: TextIO) -> None:
-    """Columns and types of one table, named bare (a mart) or as schema.table."""
+    """Columns and types of one table, named bare (the mart, when public_marts has
+    a table of the same name) or as schema.table."""
     schema, _, table = name.rpartition(".")
     where = f"table_name = {_literal(table)}" + (f" and schema_name = {_literal(schema)}" if schema else "")
     sql = (f"select schema_name || '.' || table_name as \"table\", column_name as \"column\", data_type as \"type\" "
@@ -194,6 +196,8 @@ def _show_schema(serving_path: Path, name: str, stdout: TextIO) -> None:
     except (NotPublished, duckdb.Error) as exc:
         _say(stdout, str(exc).strip().splitlines()[0])
         return
+    if not schema and any(row[0].startswith("marts.") for row in result.rows):
+        result = dataclasses.replace(result, rows=[row for row in result.rows if row[0].startswith("marts.")])
     if result.rows:
         print_result(result, stdout, max_rows=len(result.rows))
     else:

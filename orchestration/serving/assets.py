@@ -54,7 +54,7 @@ def serving_marts(context: dg.AssetExecutionContext, civstat: CivstatResource) -
         settings.warehouse_path, settings.serving_dir, run_id=context.run_id,
         data_versions=RawStore(settings.raw_dir).applied_versions(),
         check_results=list(results.values()), keep=settings.serving_versions_kept,
-        quality=quality_tables(settings, withheld),
+        quality=quality_tables(settings, withheld), disclosure_control=settings.disclosure_control,
     )
     return dg.MaterializeResult(metadata={
         "serving_file": dg.MetadataValue.path(str(publication.serving_path)),
