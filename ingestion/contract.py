@@ -129,6 +129,26 @@ TEMPORARY_AID = _source("temporary_aid", "临时救助月度发放明细", "mont
     col("是否流浪乞讨人员", "is_vagrant", "choice", *YES_NO),
 ])
 
+VERIFICATION_MATTERS = ("低保申请", "特困申请", "临时救助申请", "动态复核", "低收入人口认定")
+
+VERIFICATION = _source("verification", "居民家庭经济状况核对（核对系统）", "month", "csv", "gbk", [
+    col("核对编号", "verification_id"),
+    col("行政区划代码", "region_code", "region"),
+    col("家庭编号", "household_id"),
+    col("申请人姓名", "applicant_name", "name"),
+    col("申请人身份证号", "applicant", "citizen_id"),
+    col("家庭人口数", "household_members", "count"),
+    col("核对日期", "verified_on", "date"),
+    col("核对事项", "matter", "choice", *VERIFICATION_MATTERS),
+    col("家庭月人均收入", "income_per_person", "money"),
+    col("家庭金融资产", "financial_assets", "money"),
+    col("机动车辆数", "vehicles", "count"),
+    col("房产套数", "houses", "count"),
+    col("核对结论", "conclusion", "choice", "符合", "不符合"),
+    col("不符合原因", "refusal_reason", "choice", "收入超标", "资产超标", "隐瞒收入", "其他", optional=True),
+    col("是否列入黑名单", "is_blacklisted", "choice", *YES_NO),
+])
+
 _PARTY = []
 for _side, _prefix in (("男方", "man"), ("女方", "woman")):
     _PARTY += [
@@ -281,6 +301,6 @@ REFERENCE_STATS = _source("reference_stats", "统计年鉴参考指标", "year",
 # The division table comes first: every other source's region codes are checked against it.
 REFERENCE_SOURCES = (REGIONS, REGION_CHANGES)
 CONTRACTS: dict[str, SourceContract] = {c.key: c for c in (
-    REGIONS, REGION_CHANGES, ASSISTANCE, TEMPORARY_AID, MARRIAGE, MARRIAGE_ARCHIVE, CREMATION, DEATHS,
+    REGIONS, REGION_CHANGES, ASSISTANCE, TEMPORARY_AID, VERIFICATION, MARRIAGE, MARRIAGE_ARCHIVE, CREMATION, DEATHS,
     VOLUNTEERS, SOCIAL_ORGS, DONATIONS, SOCIAL_WORKERS, ELDERLY_CARE, COMMUNITIES, REFERENCE_STATS,
 )}

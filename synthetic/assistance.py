@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from synthetic import ids
+from synthetic import ids, verification
 from synthetic.delivery import Delivery
 from synthetic.regions import County
 from synthetic.registers import consumption_expenditure
@@ -178,12 +178,17 @@ def generate(county: County, ctx: GenerationContext) -> None:
     world = AssistanceWorld(county, ctx.rng(county, SOURCE))
     residents = sum(v.population for v in county.villages_on(ctx.first_month))
     world.simulate(ctx, max(20, int(residents * HOUSEHOLDS_PER_RESIDENT[ctx.scale])))
+    # Verifications admit households to the roll and take others off it.
+    verification.plan(world, ctx)
     monthly: list[dict] = ctx.truth.sections.setdefault(SOURCE, {}).setdefault("monthly_by_township_and_type", [])
     last_month_of_year: dict[int, tuple[list[Household], set[int], int]] = {}
+    clean_rows: dict[str, list[RollRow]] = {}
     for year, month in ctx.months():
         households, broken = _write_month(world, ctx, year, month)
         monthly.extend(_truth_rows(county, households, broken, year, month))
         last_month_of_year[year] = (households, broken, month)
+        clean_rows[f"{year}-{month:02d}"] = _clean_rows(county, households, broken, year, month)
+    ctx.registry["assistance_clean_rows"] = clean_rows
     for year, (households, broken, month) in sorted(last_month_of_year.items()):
         _year_targets(county, ctx, households, broken, year, month)
 
@@ -218,6 +223,29 @@ def _write_month(world: AssistanceWorld, ctx: GenerationContext, year: int,
             ctx.defects.add(SOURCE, name, index + 2, column, rule)
     delivery.write_csv(ctx.out, SOURCE, name, rows, "gbk")
     return households, broken
+
+
+@dataclass(frozen=True, slots=True)
+class RollRow:
+    """A row of a month's final file that ingestion keeps (monitoring's view of the roll)."""
+    household_id: str
+    head_id: str
+    region_code: str
+    assistance_type: str
+    persons: int
+    standard: Decimal
+    entered: dt.date
+    on_roll: bool                # 在保; otherwise a 停保 row
+    stopped: dt.date | None
+
+
+def _clean_rows(county: County, households: list[Household], broken: set[int], year: int,
+                month: int) -> list[RollRow]:
+    last_day = month_end(year, month)
+    return [RollRow(hh.household_id, hh.head_id, county.current_code(hh.village, last_day), hh.assistance_type,
+                    hh.persons, hh.standard(year), hh.entered, hh.on_roll(last_day),
+                    None if hh.on_roll(last_day) else hh.left)
+            for index, hh in enumerate(households) if index not in broken]
 
 
 def _clean_on_roll(households: list[Household], broken: set[int], last_day: dt.date) -> list[Household]:

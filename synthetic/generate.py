@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthetic import assistance, elderly, funeral, marriage, organisations, registers
+from synthetic import assistance, elderly, funeral, marriage, monitoring, organisations, registers, verification
 from synthetic.regions import COUNTY_NAMES, SHAPES, build_county
 from synthetic.world import GenerationContext
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Order matters: a source may leave people in ctx.registry for a later one
 # (the marriage model's deceased spouses appear in the cremation records).
-GENERATORS = (registers, assistance, organisations, marriage, funeral, elderly)
+GENERATORS = (registers, assistance, verification, organisations, marriage, funeral, elderly)
 
 SCALES = {
     "tiny": {"counties": ("370832",), "shape": "tiny"},
@@ -81,6 +81,10 @@ def generate_county(request: GenerateRequest, county6: str) -> dict:
         began = time.perf_counter()
         module.generate(county, ctx)
         timings[module.__name__.rsplit(".", 1)[-1]] = time.perf_counter() - began
+    # The monitoring truth reads the clean rows of the roll, temporary aid and verifications.
+    began = time.perf_counter()
+    monitoring.record_truth(county, ctx)
+    timings["monitoring"] = time.perf_counter() - began
     return {"county": county6, "defects": ctx.defects.entries, "targets": ctx.truth.targets,
             "sections": ctx.truth.sections, "seconds": timings}
 

@@ -877,6 +877,7 @@ def write_temporary_aid(county: County, ctx: GenerationContext, places: Places, 
     section: dict[str, dict] = {}
     for year, month in ctx.months():
         grants = _grants(rng, places, people, year, month, per_month)
+        grants = sorted(grants + _monitoring_grants(county, ctx, year, month), key=lambda g: (g.day, g.village))
 
         def build(delivery: Delivery) -> list[dict[str, str]]:
             return [{"行政区划代码": g.village, "身份证号": g.person_id, "姓名": g.name,
@@ -886,9 +887,16 @@ def write_temporary_aid(county: County, ctx: GenerationContext, places: Places, 
 
         period = Period("temporary_aid", f"temporary_aid_{county.code6}_{year}{month:02d}", AID_COLUMNS)
         name, broken = _deliver(ctx, rng, period, build, _mistype_amount("救助金额"), aid_rules(county.code6))
-        _add_grants(section.setdefault(str(year), _empty_aid_year()), name,
-                    [g for i, g in enumerate(grants) if i not in broken])
+        clean = [g for i, g in enumerate(grants) if i not in broken]
+        _add_grants(section.setdefault(str(year), _empty_aid_year()), name, clean)
+        ctx.registry.setdefault("temporary_aid_clean", []).extend(clean)
     ctx.truth.sections["temporary_aid"] = section
+
+
+def _monitoring_grants(county: County, ctx: GenerationContext, year: int, month: int) -> list[Grant]:
+    """Grants the verification model gives monitored households' heads (synthetic/verification.py)."""
+    return [Grant(county.current_code(g.village, g.day), g.person_id, g.name, g.day, g.category, g.amount, False)
+            for g in ctx.registry.get("monitoring_grants", []) if (g.day.year, g.day.month) == (year, month)]
 
 
 def _empty_aid_year() -> dict:

@@ -1,0 +1,236 @@
+-- One row per household and month, from the household's first appearance (a
+-- roll row or a verification) to the last month covered: where it lives, and
+-- whether it is on the roll, an edge household (低保边缘家庭), alerted
+-- (返贫风险预警) or a blacklisted household still paid (B01). Definitions:
+-- shared domain monitoring.md; readings chosen: docs/monitoring.md.
+with months as (
+    select * from {{ ref('int_monitoring__months') }}
+),
+
+roll as (
+    select * from {{ ref('fct_monthly_assistance_households') }}
+),
+
+roll_rows as (
+    select * from {{ ref('stg_assistance__roll_rows') }}
+),
+
+checks as (
+    select
+        *,
+        -- orders a household's verifications: by date, then by 核对编号
+        cast(verified_on as varchar) || verification_id as check_order
+    from {{ ref('stg_verification__checks') }}
+),
+
+households as (
+    select household_id, min(first_month) as first_month
+    from (
+        select household_id, period_month as first_month from roll_rows
+        union all
+        select household_id, verified_month from checks
+    )
+    group by household_id
+),
+
+blacklisted as (
+    select household_id, min(verified_on) as blacklisted_on
+    from checks
+    where is_blacklisted
+    group by household_id
+),
+
+household_months as (
+    select households.household_id, months.*
+    from households
+    inner join months on months.period_month >= households.first_month
+),
+
+latest_check as (
+    select
+        household_months.household_id,
+        household_months.period_month,
+        arg_max(checks.region_code, checks.check_order) as region_code
+    from household_months
+    inner join checks
+        on checks.household_id = household_months.household_id
+       and checks.verified_on <= household_months.month_end
+    group by household_months.household_id, household_months.period_month
+),
+
+-- the latest verification in the 12 months ending with the month
+window_check as (
+    select
+        household_months.household_id,
+        household_months.period_month,
+        arg_max(checks.verified_on, checks.check_order) as verified_on,
+        arg_max(checks.income_per_person_yuan, checks.check_order) as income_per_person_yuan,
+        arg_max(checks.conclusion, checks.check_order) as conclusion,
+        arg_max(checks.refusal_reason, checks.check_order) as refusal_reason,
+        arg_max(checks.household_members, checks.check_order) as household_members
+    from household_months
+    inner join checks
+        on checks.household_id = household_months.household_id
+       and checks.verified_on between household_months.window_start and household_months.month_end
+    group by household_months.household_id, household_months.period_month
+),
+
+left_recently as (
+    select distinct household_months.household_id, household_months.period_month
+    from household_months
+    inner join roll_rows
+        on roll_rows.household_id = household_months.household_id
+       and roll_rows.status = '停保'
+       and roll_rows.stopped_on between household_months.left_roll_since and household_months.month_end
+),
+
+located as (
+    select
+        household_months.*,
+        roll.household_id is not null as is_on_roll,
+        roll.persons_covered,
+        coalesce(roll.region_code, latest_check.region_code, last_row.region_code) as region_code_as_delivered,
+        blacklisted.blacklisted_on
+    from household_months
+    left join roll
+        on roll.household_id = household_months.household_id
+       and roll.period_month = household_months.period_month
+    left join latest_check
+        on latest_check.household_id = household_months.household_id
+       and latest_check.period_month = household_months.period_month
+    asof left join roll_rows as last_row
+        on last_row.household_id = household_months.household_id
+       and household_months.month_start >= last_row.month_start
+    left join blacklisted on blacklisted.household_id = household_months.household_id
+),
+
+placed as (
+    select
+        located.*,
+        regions.code_on as region_code,
+        regions.township_code_on as township_code,
+        case when substr(regions.township_code_on, 7, 3) < '100' then '城市' else '农村' end as urban_rural
+    from located
+    inner join {{ ref('int_regions__code_on_month_end') }} as regions
+        on regions.region_code = located.region_code_as_delivered
+       and regions.period_month = located.period_month
+),
+
+with_standard as (
+    select
+        placed.*,
+        standards.standard_yuan,
+        window_check.verified_on as window_verified_on,
+        window_check.income_per_person_yuan as window_income,
+        window_check.conclusion as window_conclusion,
+        window_check.refusal_reason as window_refusal_reason,
+        window_check.household_members as window_members,
+        left_recently.household_id is not null as left_roll_recently
+    from placed
+    left join {{ ref('int_monitoring__standards') }} as standards
+        on standards.period_month = placed.period_month
+       and standards.urban_rural = placed.urban_rural
+    left join window_check
+        on window_check.household_id = placed.household_id
+       and window_check.period_month = placed.period_month
+    left join left_recently
+        on left_recently.household_id = placed.household_id
+       and left_recently.period_month = placed.period_month
+),
+
+-- the head: the roll's 户主, or for a household never on it the latest applicant
+heads as (
+    select
+        households.household_id,
+        coalesce(roll_heads.head_person_key, applicants.head_person_key) as head_person_key
+    from households
+    left join (
+        select household_id, arg_max(head_person_key, period_month) as head_person_key
+        from roll_rows
+        group by household_id
+    ) as roll_heads on roll_heads.household_id = households.household_id
+    left join (
+        select household_id, arg_max(applicant_person_key, check_order) as head_person_key
+        from checks
+        group by household_id
+    ) as applicants on applicants.household_id = households.household_id
+),
+
+-- 返贫 events in a month of a household that left the roll in the 24 months
+-- before: a verification at most 1.5 × S, or 支出型 temporary aid to its head
+alert_candidates as (
+    select with_standard.*, heads.head_person_key
+    from with_standard
+    inner join heads on heads.household_id = with_standard.household_id
+    where not with_standard.is_on_roll
+      and with_standard.left_roll_recently
+      and with_standard.standard_yuan is not null
+),
+
+alert_events as (
+    select household_id, period_month, min(event_on) as alert_on
+    from (
+        select alert_candidates.household_id, alert_candidates.period_month, checks.verified_on as event_on
+        from alert_candidates
+        inner join checks
+            on checks.household_id = alert_candidates.household_id
+           and checks.verified_on between alert_candidates.month_start and alert_candidates.month_end
+           and checks.income_per_person_yuan <= 1.5 * alert_candidates.standard_yuan
+        union all
+        select alert_candidates.household_id, alert_candidates.period_month, grants.aid_date
+        from alert_candidates
+        inner join {{ ref('stg_temporary_aid__grants') }} as grants
+            on grants.recipient_person_key = alert_candidates.head_person_key
+           and grants.aid_kind = '支出型'
+           and grants.aid_date between alert_candidates.month_start and alert_candidates.month_end
+    )
+    group by household_id, period_month
+),
+
+flagged as (
+    select
+        with_standard.*,
+        heads.head_person_key,
+        not is_on_roll
+            and standard_yuan is not null
+            and window_verified_on is not null
+            and (blacklisted_on is null or blacklisted_on > month_end)
+            and window_income > standard_yuan
+            and window_income <= 1.5 * standard_yuan
+            and not (window_conclusion = '不符合' and window_refusal_reason in ('资产超标', '隐瞒收入'))
+            as is_edge,
+        alert_events.alert_on
+    from with_standard
+    inner join heads on heads.household_id = with_standard.household_id
+    left join alert_events
+        on alert_events.household_id = with_standard.household_id
+       and alert_events.period_month = with_standard.period_month
+)
+
+select
+    -- keys
+    household_id,
+    period_month,
+    head_person_key,
+    region_code,
+    township_code,
+    urban_rural,
+    -- state
+    is_on_roll,
+    is_edge,
+    alert_on is not null as is_alerted,
+    is_on_roll and blacklisted_on <= month_end as is_blacklist_breach,
+    -- dates
+    month_start,
+    month_end,
+    case when is_edge then window_verified_on end as edge_on,
+    alert_on,
+    blacklisted_on,
+    -- measures
+    standard_yuan,
+    case
+        when is_on_roll then persons_covered
+        when is_edge then window_members
+        else 0
+    end as low_income_persons
+from flagged

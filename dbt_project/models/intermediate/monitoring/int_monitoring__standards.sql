@@ -1,0 +1,41 @@
+-- S(type, M): the person-weighted mean 低保 standard (保障标准) of each type on
+-- the county's roll in M, as T03 / T04 compute it. A month without a roll of
+-- that type takes the nearest earlier month's S, or else the nearest later one.
+with roll as (
+    select
+        period_month,
+        urban_rural,
+        {{ divide_round_half_up('sum(standard_yuan_per_person_month * persons_covered)', 'sum(persons_covered)', 2) }}
+            as standard_yuan
+    from {{ ref('fct_monthly_assistance_households') }}
+    where assistance_kind = '低保'
+    group by period_month, urban_rural
+),
+
+grid as (
+    select months.period_month, kinds.urban_rural
+    from {{ ref('int_monitoring__months') }} as months
+    cross join (values ('城市'), ('农村')) as kinds (urban_rural)
+),
+
+earlier as (
+    select grid.period_month, grid.urban_rural, roll.standard_yuan
+    from grid
+    asof left join roll
+        on roll.urban_rural = grid.urban_rural
+       and grid.period_month >= roll.period_month
+),
+
+first_known as (
+    select urban_rural, arg_min(standard_yuan, period_month) as standard_yuan
+    from roll
+    group by urban_rural
+)
+
+select
+    earlier.period_month,
+    earlier.urban_rural,
+    coalesce(earlier.standard_yuan, first_known.standard_yuan) as standard_yuan
+from earlier
+left join first_known on first_known.urban_rural = earlier.urban_rural
+where coalesce(earlier.standard_yuan, first_known.standard_yuan) is not null
