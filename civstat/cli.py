@@ -121,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_argument("--out", type=Path, help="also write the report to this XLSX file")
     targets.set_defaults(handler=cmd_targets)
 
+    watch = sub.add_parser("watchlist", help="a month's low-income monitoring list (低收入人口动态监测名单)")
+    watch.add_argument("--region", required=True, help="12-digit code of the county or a township")
+    watch.add_argument("--month", required=True, help="YYYY-MM")
+    watch.add_argument("--out", type=Path, help="also write it to this XLSX file, one sheet per township")
+    watch.set_defaults(handler=cmd_watchlist)
+
     corr = sub.add_parser("corrections", help="one XLSX correction list per marriage office, from the published marts")
     corr.add_argument("--out", type=Path, required=True, help="folder for the workbooks")
     corr.set_defaults(handler=cmd_corrections)
@@ -331,6 +337,24 @@ def cmd_targets(args: argparse.Namespace) -> int:
     if args.out:
         write_xlsx(rows, args.out, rows[0].region_name, rows[0].year)
         out.print(f"written: {args.out}")
+    return EXIT_OK
+
+
+def cmd_watchlist(args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from warehouse.query import NotPublished
+    from warehouse.watchlist import print_watchlist, watchlist_rows, write_watchlist
+
+    try:
+        rows = watchlist_rows(Settings.load().serving_path, args.region, args.month)
+    except (NotPublished, ValueError) as exc:
+        err.print(f"[red]watchlist:[/red] {escape(str(exc))}", highlight=False)
+        return EXIT_USAGE
+    print_watchlist(rows, args.region, args.month, out)
+    if args.out:
+        write_watchlist(rows, args.out, args.region, args.month)
+        out.print(f"written: {args.out}", markup=False, highlight=False)
     return EXIT_OK
 
 

@@ -239,6 +239,7 @@ class CorrectedRun:
     assistance_period: str
     aid_period: str
     amount_before: Decimal      # the household's month before the correction
+    edge_household: tuple[str, str]   # (household, month) whose verification a _v2 corrects
     answers: list[dict]         # the reader's, in order
     reader_exit: int
     build_seconds: float
@@ -246,13 +247,14 @@ class CorrectedRun:
 
 @pytest.fixture(scope="session")
 def corrected_run(published, tmp_path_factory) -> CorrectedRun:
-    """Two corrections arrive: an assistance month with an absurd amount (99,999
+    """Three corrections arrive: an assistance month with an absurd amount (99,999
     yuan for one household: it passes ingestion but breaks the roll's ceiling
-    rule) and a temporary-aid month without its amount column (the contract
-    is broken: the file is rejected). A reader (tests/test_concurrent_readers.py
+    rule), a temporary-aid month without its amount column (the contract
+    is broken: the file is rejected), and a verification month whose _v2
+    raises an edge household's income far above the edge band. A reader (tests/test_concurrent_readers.py
     run as a script) queries the serving file before, during and after the run."""
     from ingestion import landing
-    from ingestion.contract import ASSISTANCE, TEMPORARY_AID
+    from ingestion.contract import ASSISTANCE, TEMPORARY_AID, VERIFICATION
     from warehouse.query import run_query
 
     settings, _ = published
@@ -283,6 +285,20 @@ def corrected_run(published, tmp_path_factory) -> CorrectedRun:
     deliver_correction(aid_files[0].path, corrected / "temporary_aid",
                        f"temporary_aid_370832_{aid_period.replace('-', '')}_v7.csv", without_amount)
 
+    (edge_household, edge_month), = run_query(serving, """
+        select household_id, period_month from fct_household_monitoring_months
+        where is_edge and strftime(edge_on, '%Y-%m') = period_month order by all limit 1""").rows
+    check_files = landing.scan(settings.landing_dir, VERIFICATION).by_period()[edge_month]   # highest version first
+
+    def income_far_above(header, rows):
+        for row in rows:
+            if row[header.index("家庭编号")] == edge_household:
+                row[header.index("家庭月人均收入")] = "99999.00"
+        return header, rows
+
+    deliver_correction(check_files[0].path, corrected / "verification",
+                       f"verification_370832_{edge_month.replace('-', '')}_v7.csv", income_far_above)
+
     answers, stop = root / "answers.jsonl", root / "stop"
     reader = subprocess.Popen([sys.executable, str(Path(__file__).parent / "test_concurrent_readers.py"),
                                str(serving), str(answers), str(stop)], cwd=Path(__file__).parent)
@@ -301,8 +317,8 @@ def corrected_run(published, tmp_path_factory) -> CorrectedRun:
         except subprocess.TimeoutExpired:
             reader.kill()
             raise
-    return CorrectedRun(run_settings, summary, period, aid_period, amount, read_answers(answers),
-                        reader.returncode, build_seconds)
+    return CorrectedRun(run_settings, summary, period, aid_period, amount, (edge_household, edge_month),
+                        read_answers(answers), reader.returncode, build_seconds)
 
 
 def read_answers(path: Path) -> list[dict]:

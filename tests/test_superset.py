@@ -306,6 +306,27 @@ def test_organisation_key_figures_equal_the_mart(client, provisioned, marts):
     assert sorted((r["period_year"], r["village_name"]) for r in rows) == expected
 
 
+def test_monitoring_key_figures_equal_the_mart_and_the_watchlist(client, provisioned, marts):
+    [[month, low_income]] = marts.sql("""
+        select period, value from mart_low_income_monitoring
+        where indicator_id = 'I01' and region_code like '%000000' and length(period) = 7
+        order by period desc limit 1""").fetchall()
+    [rows] = client.chart_data(_chart(provisioned, "低收入人口数（最近一月）"))
+    assert _number(_latest(rows, "month_start")["低收入人口数"]) == _number(low_income)
+    [[listed]] = marts.sql(f"""
+        select count(*) from mart_monitoring_watchlist
+        where opened_month <= '{month}'
+          and case when flag_type = '黑名单违规' then last_month >= '{month}'
+                   else ended_on is null or ended_on > last_day(cast('{month}-01' as date)) end""").fetchall()
+    [rows] = client.chart_data(_chart(provisioned, "监测名单上的家庭（最近一月）"))
+    assert _latest(rows, "month_start")["名单家庭数"] == listed > 0
+    # By township the lines read the public table: no count of 1–4 persons or households.
+    [rows] = client.chart_data(_chart(provisioned, "低保边缘家庭户数（按乡镇）"))
+    values = [v for r in rows for k, v in r.items()
+              if k not in ("month_start", "__timestamp") and isinstance(v, (int, float))]
+    assert values and not any(1 <= v <= 4 for v in values)
+
+
 # -------------------------------------------------------- disclosure control
 DISCLOSURE_TABLES = {
     "数据保护：社会救助隐去的单元格": ("civstat-assistance", ("mart_assistance_monthly_by_township",
@@ -314,6 +335,7 @@ DISCLOSURE_TABLES = {
     "数据保护：殡葬隐去的单元格": ("civstat-funeral", ("mart_funeral_yearly_by_township",
                                                 "mart_funeral_monthly_by_township")),
     "数据保护：社会组织隐去的单元格": ("civstat-organisations", ("mart_organisations_yearly",)),
+    "数据保护：低收入人口动态监测隐去的单元格": ("civstat-monitoring", ("mart_low_income_monitoring",)),
 }
 
 
@@ -353,6 +375,7 @@ WITHHELD_TABLES = {
     "未核实（暂缓发布）的数据：殡葬": ("cremation", "deaths"),
     "未核实（暂缓发布）的数据：社会组织、志愿服务与社会工作": ("social_orgs", "volunteers", "social_workers", "donations",
                                                 "communities"),
+    "未核实（暂缓发布）的数据：低收入人口动态监测": ("verification", "assistance", "temporary_aid"),
 }
 
 
@@ -380,7 +403,7 @@ def test_each_dashboard_renders_its_charts_without_an_error_banner(running, prov
     results = service.screenshots(running, tmp_path, slugs)
     assert [r["slug"] for r in results] == slugs
     assert sorted(slugs) == sorted(["civstat-targets", "civstat-assistance", "civstat-elderly-care", "civstat-marriage",
-                                    "civstat-funeral", "civstat-organisations"])
+                                    "civstat-funeral", "civstat-organisations", "civstat-monitoring"])
     for result in results:
         assert result["errors"] == [], result
         assert result["charts"] > 0 and result["rendered"] == result["charts"], result

@@ -64,7 +64,7 @@ class ProtectedTable:
     margins: tuple[str, ...]         # keys over which a public output shows the exact total
                                      # (the county: the remainder rows; a year: the yearly table)
     month: str | None = None         # the 'YYYY-MM' key, for MONTHS_OF_YEAR
-    totals_where: str | None = None  # rows that are themselves totals (never hidden)
+    totals_where: str | None = None  # rows that are totals, or no counts at all: never hidden
     remainder: bool = True           # add the 其他（已隐去） rows
     follows: tuple[str, str] | None = None   # (yearly table, its year key): hide what it hides
     whole_rows: bool = False         # rates divide one count by another: hide a row's counts together
@@ -114,6 +114,12 @@ POLICY: tuple[ProtectedTable, ...] = (
          Count("eco_burials", "节地生态安葬人数", ("eco_burial_rate_pct",))),
         margins=("township_code", MONTHS_OF_YEAR), month="period_month",
         follows=("mart_funeral_yearly_by_township", "period_year"), whole_rows=True),
+    ProtectedTable(
+        "mart_low_income_monitoring", "低收入人口动态监测指标", ("indicator_id", "breakdown", "region_code", "period"),
+        "region_code", (Count("value", "人数、户数"),),
+        margins=("region_code",), remainder=False,
+        # the county's rows are the totals; I04 and I05 are rates, not counts
+        totals_where="region_code like '%000000' or indicator_id in ('I04', 'I05')"),
     ProtectedTable(
         "mart_organisations_yearly", "社会组织年度（按地区）", ("year", "region_code"), "region_code",
         (Count("volunteers", "注册志愿者"), Count("social_workers", "持证社会工作者"),
