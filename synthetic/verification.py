@@ -142,9 +142,9 @@ def plan(world, ctx: GenerationContext) -> None:
                 day = first + p.days(0, (last - first).days)
                 p.add(hh.household_id, hh.village, hh.head_name, hh.head_id, hh.persons, day, "动态复核",
                       p.income(hh.urban, day, 0.8, 2.5), False, "隐瞒收入", blacklisted=True)
-                # Removed at once, except the year's first and one in five:
+                # Removed at once, except the year's first and one in twenty:
                 # still paid by mistake (rule B01's findings).
-                if year in kept_on_by_mistake and rng.random() < 0.8:
+                if year in kept_on_by_mistake and rng.random() < 0.95:
                     hh.left = day
                 kept_on_by_mistake.add(year)
         _applicants(p, year, month)
