@@ -172,7 +172,7 @@ def _applicants(p: _Planner, year: int, month: int) -> None:
         draw = rng.random()
         if draw < 0.25:                     # passes and enters the roll
             p.add(hh_id, village, name, person_id, members, day, matter, p.income(urban, day, 0.3, 0.95), True)
-            _enter_roll(world, hh_id, village, name, person_id, members, day + p.days(5, 40))
+            _enter_roll(p, hh_id, village, name, person_id, members, day + p.days(5, 40))
             continue
         if draw < 0.65:                     # an edge household: income in (S, 1.5 S]
             income = p.income(urban, day, 1.02, 1.5)
@@ -198,7 +198,7 @@ def _help_the_edge(p: _Planner, hh_id: str, village: str, name: str, person_id: 
     rng = p.rng
     draw = rng.random()
     if draw < 0.25:
-        _enter_roll(p.world, hh_id, village, name, person_id, members, day + p.days(10, 55))
+        _enter_roll(p, hh_id, village, name, person_id, members, day + p.days(10, 55))
     elif draw < 0.55:
         p.grant(village, person_id, name, day + p.days(0, 58), rng.choice(("支出型", "急难型")))
     elif draw < 0.65:
@@ -209,13 +209,15 @@ def _help_the_edge(p: _Planner, hh_id: str, village: str, name: str, person_id: 
               p.income(urban, later, 1.02, 1.8), True)
 
 
-def _enter_roll(world, hh_id: str, village: str, name: str, person_id: str, members: int,
+def _enter_roll(p: _Planner, hh_id: str, village: str, name: str, person_id: str, members: int,
                 entered: dt.date) -> None:
+    """Add an admitted household to the roll (drawing from this model's stream,
+    not the roll's, so the roll's own draws stay as they were)."""
     from synthetic.assistance import Household
-    township = world.county.township_of(village)
-    world.households.append(Household(
+    township = p.world.county.township_of(village)
+    p.world.households.append(Household(
         household_id=hh_id, village=village, urban=township.is_urban, category="低保", head_name=name,
-        head_id=person_id, persons=members, entered=entered, need_factor=round(world.rng.uniform(0.35, 1.0), 2)))
+        head_id=person_id, persons=members, entered=entered, need_factor=round(p.rng.uniform(0.35, 1.0), 2)))
 
 
 def _falling_back(p: _Planner, roll: list) -> None:
