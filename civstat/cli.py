@@ -467,6 +467,12 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
         # A failing rule either stopped publication or withheld the figures it concerns.
         what = "figures withheld (meta.withheld_figures)" if summary.published else "blocking"
         out.print(f"[red]check failed[/red] ({what}): {failure}")
+    from orchestration.quality import open_findings
+    for finding in open_findings(settings):
+        # Findings withhold nothing: they are for the offices that act on them.
+        out.print(f"[yellow]finding[/yellow]  {finding['rule_id']} {finding['description_zh']}: "
+                  f"{finding['records']} place(s) or record(s) (suite {finding['suite']}, in the Data Docs)",
+                  highlight=False)
     if summary.published:
         out.print(f"published: {settings.serving_path}")
         out.print('query it:  civstat sql "select * from mart_assistance_monthly_by_township limit 5"')

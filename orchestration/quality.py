@@ -152,3 +152,15 @@ def latest_results(settings: Settings) -> dict[str, dict]:
     """The latest recorded result of each suite, by suite name."""
     return {path.stem: json.loads(path.read_text(encoding="utf-8"))
             for path in sorted(results_dir(settings).glob("*.json"))}
+
+
+def open_findings(settings: Settings) -> list[dict]:
+    """The findings of the latest results (a plan target's place not served, a
+    blacklisted household on the roll…): rules of severity finding that fail,
+    with how many places or records each names. They block nothing, so the run
+    summary lists them for the offices that act on them."""
+    return [{"suite": name, "rule_id": rule["rule_id"], "description_zh": rule["description_zh"],
+             "records": rule["unexpected_count"]}
+            for name, body in sorted(latest_results(settings).items())
+            for rule in body.get("rules", [])
+            if rule.get("severity") == Severity.FINDING.value and not rule["success"]]

@@ -77,6 +77,10 @@ def test_b01_lists_every_breaching_household_and_blocks_nothing(two_year_publish
     assert result["blocks_publication"] is False and result["withheld_periods"] == []
     assert summary.published
     assert not any("b01" in failure for failure in summary.check_failures)
+    # the run summary lists it among the open findings
+    from orchestration.quality import open_findings
+    assert {"suite": "b01_blacklisted_off_the_roll", "rule_id": "B01", "description_zh": rule["description_zh"],
+            "records": len(truth["breaches"])} in open_findings(settings)
 
 
 def test_no_clear_id_or_name_reaches_a_table_of_the_domain(two_year_published, two_year_landing):
