@@ -190,12 +190,15 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 
     from civstat.settings import DBT_PROJECT_DIR
     from expectations.exceptions import ExceptionRegister
+    from ingestion.contract import CONTRACTS
+    from ingestion.store import RawStore
     from orchestration.dbt.project import dbt_executable
 
     settings = Settings.load()
     settings.ensure_dirs()
     settings.export_env()
     ExceptionRegister(settings.home).ensure()      # dbt reads it as a source
+    RawStore(settings.raw_dir).ensure_every_source(CONTRACTS.values())   # … and every raw source
     # Target (DBT_TARGET_PATH, from the settings) and logs under the home, so
     # two homes never share dbt's state.
     env = dict(os.environ, DBT_LOG_PATH=str(settings.home / "dbt" / "logs"))

@@ -247,6 +247,19 @@ SOCIAL_WORKERS = _source("social_workers", "社会工作者职业资格登记", 
     col("状态", "status", "choice", "有效", "注销"),
 ])
 
+CEMETERIES = _source("cemeteries", "公墓台账", "year", "xlsx", "xlsx", [
+    col("公墓编号", "cemetery_id"),
+    col("公墓名称", "cemetery_name"),
+    col("公墓类型", "cemetery_type", "choice", "城市公益性公墓", "农村公益性公墓", "经营性公墓"),
+    col("所在区划代码", "region_code", "region"),
+    col("服务乡镇", "served_townships"),
+    col("设计墓穴数", "plots_designed", "count"),
+    col("已用墓穴数", "plots_used", "count"),
+    col("是否节地生态", "is_eco", "choice", *YES_NO),
+    col("运营状态", "operating_status", "choice", "运营", "在建", "停用"),
+    col("年度", "register_year", "year"),
+], title_row=True)
+
 ELDERLY_CARE = _source("elderly_care", "养老机构和设施月度情况", "month", "xlsx", "xlsx", [
     col("机构编号", "facility_no"),
     col("机构名称", "facility_name"),
@@ -302,5 +315,5 @@ REFERENCE_STATS = _source("reference_stats", "统计年鉴参考指标", "year",
 REFERENCE_SOURCES = (REGIONS, REGION_CHANGES)
 CONTRACTS: dict[str, SourceContract] = {c.key: c for c in (
     REGIONS, REGION_CHANGES, ASSISTANCE, TEMPORARY_AID, VERIFICATION, MARRIAGE, MARRIAGE_ARCHIVE, CREMATION, DEATHS,
-    VOLUNTEERS, SOCIAL_ORGS, DONATIONS, SOCIAL_WORKERS, ELDERLY_CARE, COMMUNITIES, REFERENCE_STATS,
+    VOLUNTEERS, SOCIAL_ORGS, DONATIONS, SOCIAL_WORKERS, ELDERLY_CARE, CEMETERIES, COMMUNITIES, REFERENCE_STATS,
 )}

@@ -4,6 +4,7 @@ Layout under the raw directory::
 
     <source>/period=<P>/data.parquet              the rows loaded for P (current version)
     <source>/period=<P>/data_<issuer>.parquet     … for sources each issuer delivers (funeral homes)
+    <source>/_schema/data.parquet                 no rows: a source never delivered (what dbt reads then)
     _quarantine/<source>/period=<P>/rows.parquet  the rows of that version set aside
     _ledger/<source>/<file name>.<sha12>.parquet  one entry per delivered file
 
@@ -126,6 +127,18 @@ class RawStore:
             rows_loaded=pq.read_metadata(self.data_path(delivered.source, delivered.period, issuer)).num_rows,
             rows_quarantined=pq.read_metadata(quarantine).num_rows if quarantine.exists() else 0,
             extra_columns=applied.get("extra_columns") or None, run_id=run_id)
+
+    def ensure_every_source(self, contracts) -> None:
+        """A source never delivered reads in dbt as an empty table of its
+        contract's columns (``<source>/_schema/data.parquet``, no rows): its
+        figures are "no data", where a missing folder would fail the build."""
+        from ingestion.records import arrow_schema
+
+        for contract in contracts:
+            folder = self.raw_dir / contract.key
+            empty = folder / "_schema" / "data.parquet"
+            if not empty.exists() and not any(folder.glob("period=*/data*.parquet")):
+                write_parquet_atomic(arrow_schema(contract).empty_table(), empty)
 
     def has_ledger_entry(self, source: str, file_name: str, sha256: str) -> bool:
         return (self.ledger_dir(source) / f"{file_name}.{sha256[:12]}.parquet").exists()

@@ -17,7 +17,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthetic import assistance, elderly, funeral, marriage, monitoring, organisations, registers, verification
+from synthetic import (
+    assistance,
+    cemeteries,
+    elderly,
+    funeral,
+    marriage,
+    monitoring,
+    organisations,
+    registers,
+    verification,
+)
 from synthetic.regions import COUNTY_NAMES, SHAPES, build_county
 from synthetic.world import GenerationContext
 
@@ -25,7 +35,7 @@ log = logging.getLogger(__name__)
 
 # Order matters: a source may leave people in ctx.registry for a later one
 # (the marriage model's deceased spouses appear in the cremation records).
-GENERATORS = (registers, assistance, verification, organisations, marriage, funeral, elderly)
+GENERATORS = (registers, assistance, verification, organisations, marriage, funeral, cemeteries, elderly)
 
 SCALES = {
     "tiny": {"counties": ("370832",), "shape": "tiny"},

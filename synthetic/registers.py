@@ -58,7 +58,7 @@ def has_elderly_facility(county: County, village: Village, year: int, seed: int)
 
 # Targets whose sources this world does not deliver (the cemetery register, the
 # children's-welfare roll and its workers): their truth is "no data", never 0.
-TARGETS_WITHOUT_SOURCE = ("T19", "T21", "T22")
+TARGETS_WITHOUT_SOURCE = ("T21", "T22")
 
 
 def generate(county: County, ctx: GenerationContext) -> None:

@@ -283,6 +283,13 @@ def test_funeral_rates_by_year_equal_the_mart_and_t12_t13(client, provisioned, m
     assert any(name == "其他（已隐去）" for _, name in expected) and any(v is None for v in expected.values())
 
 
+def test_the_townships_without_a_public_cemetery_are_those_of_the_mart(client, provisioned, marts):
+    [rows] = client.chart_data(_chart(provisioned, "未被公益性公墓覆盖的乡镇（T19）"))
+    expected = marts.sql("select cast(year as varchar), township_code from mart_townships_without_public_cemetery "
+                         "order by all").fetchall()
+    assert sorted((r["period_year"], r["township_code"]) for r in rows) == expected
+
+
 def test_organisation_key_figures_equal_the_mart(client, provisioned, marts):
     year, orgs, volunteers, workers = marts.sql("""
         select year, active_orgs, volunteers, social_workers from mart_organisations_yearly

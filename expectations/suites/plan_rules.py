@@ -60,6 +60,15 @@ T11_VILLAGES_WITH_TWO_ORGS = Suite(
         "select year, village_code from {batch} where year = (select max(year) from {batch})"),),
 )
 
+T19_TOWNSHIPS_WITH_PUBLIC_CEMETERY = Suite(
+    name="t19_townships_with_public_cemetery",
+    relation="marts.mart_townships_without_public_cemetery",
+    key_columns=("year", "township_code"),
+    rules=(_finding(
+        "T19", "每个乡镇（街道）有运营中的公益性公墓服务", "every township is served by an operating public-welfare cemetery",
+        "select year, township_code from {batch} where year = (select max(year) from {batch})"),),
+)
+
 T20_ARCHIVE_YEARS_LOADED = Suite(
     name="t20_archive_years_loaded",
     relation="marts.mart_marriage_archive_years",
@@ -70,4 +79,4 @@ T20_ARCHIVE_YEARS_LOADED = Suite(
 )
 
 PLAN_RULE_SUITES = (T05_WILLING_DISABLED_PLACED, T06_STREETS_WITH_CENTRE, T08_URBAN_COMMUNITIES_WITH_FACILITY,
-                    T11_VILLAGES_WITH_TWO_ORGS, T20_ARCHIVE_YEARS_LOADED)
+                    T11_VILLAGES_WITH_TWO_ORGS, T19_TOWNSHIPS_WITH_PUBLIC_CEMETERY, T20_ARCHIVE_YEARS_LOADED)

@@ -12,6 +12,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from expectations.exceptions import ExceptionRegister
 from expectations.suites.model_rules import gated_test_names
+from ingestion.contract import CONTRACTS
+from ingestion.store import RawStore
 from orchestration.dbt.project import dbt_project
 from orchestration.resources import CivstatResource
 
@@ -58,6 +60,7 @@ def civstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     """`dbt build`: models, then their tests; a failing test stops what depends on it."""
     settings = civstat.settings()
     ExceptionRegister(settings.home).ensure()      # dbt reads it as a source
+    RawStore(settings.raw_dir).ensure_every_source(CONTRACTS.values())   # … and every raw source
     runs = settings.home / "dbt" / "runs"
     # Unit tests check the SQL, not the data: the test suite runs them once
     # (tests/test_dbt_unit_tests.py), a data run does not repeat them.

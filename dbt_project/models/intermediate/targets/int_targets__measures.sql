@@ -7,6 +7,7 @@
     'int_elderly_care__target_measures',
     'int_organisations__target_measures',
     'int_marriage__target_measures',
+    'int_cemeteries__target_measures',
 ] %}
 
 {% for model in domain_measures %}

@@ -1,0 +1,37 @@
+"""Cemeteries (公墓台账) and T19 公益性公墓覆盖城乡居民 against the generator's truth."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+
+from conftest import run_in
+
+
+def test_t19_lists_exactly_the_townships_the_truth_says_are_not_served(two_year_published, two_year_landing):
+    settings, _ = two_year_published
+    truth = {t["year"]: t for t in json.loads((two_year_landing / "_truth" / "truth.json").read_text(
+        encoding="utf-8"))["targets"] if t["target"] == "T19"}
+    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        listed = con.execute("select year, township_code from marts.mart_townships_without_public_cemetery").fetchall()
+        measured = dict(con.execute("select period, actual_value from marts.mart_target_attainment "
+                                    "where target_id = 'T19' and region_level = 'county'").fetchall())
+    assert sorted(listed) == sorted((year, code) for year, t in truth.items() for code in t["failing"])
+    assert {int(p): v for p, v in measured.items()} == {y: round(100 * float(t["value"]), 2) for y, t in truth.items()}
+    # the street created by the split (2024) has no cemetery yet: the list is not trivial
+    assert any(t["failing"] for t in truth.values()) and all(0 < float(t["value"]) < 1 for t in truth.values())
+
+
+def test_without_a_cemetery_register_t19_is_no_data_never_zero(tiny_landing, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_landing, landing, ignore=shutil.ignore_patterns("cemeteries"))
+    settings, summary = run_in(tmp_path / "home", landing)
+    assert summary.published
+    with duckdb.connect(str(settings.serving_path), read_only=True) as con:
+        rows = con.execute("select period, status, actual_value from marts.mart_target_attainment "
+                           "where target_id = 'T19' and region_level = 'county'").fetchall()
+        listed = con.execute("select count(*) from marts.mart_townships_without_public_cemetery").fetchall()
+    assert rows and all(status == "no_data" and value is None for _, status, value in rows)
+    assert listed == [(0,)]
