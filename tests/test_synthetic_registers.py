@@ -104,7 +104,7 @@ def test_t01_to_t05_recomputed_from_the_december_roll_equal_the_truth(world):
 
 def test_targets_without_a_delivered_source_are_no_data_not_zero(world):
     county, ctx = world
-    for target in ("T19", "T21", "T22"):
+    for target in ("T21", "T22"):
         rows = _targets(ctx, target, county.code12)
         assert set(rows) == {2023, 2024}
         assert all(row["value"] is None for row in rows.values())

@@ -142,7 +142,7 @@ with kinds (source, period_digits, ext, per_issuer) as (values
     ('temporary_aid', 6, 'csv', false), ('marriage', 6, 'csv', false), ('marriage_archive', 4, 'xlsx', false),
     ('cremation', 6, 'csv', true), ('deaths', 4, 'csv', false), ('volunteers', 8, 'csv', false),
     ('social_orgs', 8, 'xlsx', false), ('social_workers', 8, 'csv', false), ('elderly_care', 6, 'xlsx', false),
-    ('communities', 4, 'csv', false), ('reference_stats', 4, 'csv', false)
+    ('communities', 4, 'csv', false), ('reference_stats', 4, 'csv', false), ('cemeteries', 4, 'xlsx', false)
 ),
 named as (
     select
@@ -1169,6 +1169,29 @@ cross join (select distinct snapshot_year from volunteer_persons where is_year_e
 left join volunteer_persons on volunteer_persons.county_code = counties.county_code
                            and volunteer_persons.snapshot_year = years.snapshot_year
                            and volunteer_persons.is_year_end_snapshot
+group by all;
+
+-- T19: townships in force in December served by an operating 城市 or 农村
+-- 公益性公墓 of that year's register (服务乡镇 lists codes joined by 、), over
+-- all of them; years without a register have no figure.
+create or replace temp table cemetery_registers as
+select txt("公墓编号") as cemetery_id, txt("公墓类型") as cemetery_type, txt("服务乡镇") as served,
+       txt("运营状态") as operating_status, _period as register_year
+from xlsx_rows('xlsx_cemeteries', 'cemeteries')
+where txt("公墓编号") is not null;
+
+insert into target_measures
+with served as (
+    select distinct register_year, trim(unnest(string_split(served, '、'))) as township_code
+    from cemetery_registers
+    where cemetery_type in ('城市公益性公墓', '农村公益性公墓') and operating_status = '运营'
+),
+years as (select distinct register_year from cemetery_registers)
+select 'T19', townships.county_code, years.register_year,
+       count(served.township_code), count(*)
+from years
+inner join townships on townships.period_month = years.register_year || '-12'
+left join served on served.register_year = years.register_year and served.township_code = townships.township_code
 group by all;
 
 create or replace temp table target_values as
