@@ -300,14 +300,19 @@ def _write(con, schema: str, cells: _Cells, enabled: bool) -> None:
     con.register("disclosure_mask", mask)
     try:
         con.execute(f'create or replace table {PUBLIC_SCHEMA}."{table.name}" as '
-                    f'with t as (select row_number() over (order by {", ".join(table.keys)}) as _row, * '
-                    f'           from {schema}."{table.name}") '
+                    f"{_numbered(schema, table)} "
                     f"select {shown}, m.disclosure_note from t join disclosure_mask m using (_row) "
                     f"order by t._row")
         if table.remainder and any(any(v) for v in hide.values()):
             _append_remainder(con, schema, table, columns)
     finally:
         con.unregister("disclosure_mask")
+
+
+def _numbered(schema: str, table: ProtectedTable) -> str:
+    """The source rows as ``t``, numbered in :func:`_read`'s order: the mask's ``_row``."""
+    return (f'with t as (select row_number() over (order by {", ".join(table.keys)}) as _row, * '
+            f'from {schema}."{table.name}")')
 
 
 def _hides(table: ProtectedTable, column: str, hidden_counts: dict[str, str]) -> bool:
@@ -332,8 +337,7 @@ def _append_remainder(con, schema: str, table: ProtectedTable, columns: list[str
             select.append(f'null as "{c}"')
     any_hidden = " or ".join(f'm."_hide_{c.column}"' for c in table.counts)
     con.execute(f'insert into {PUBLIC_SCHEMA}."{table.name}" '
-                f'with t as (select row_number() over (order by {", ".join(table.keys)}) as _row, * '
-                f'           from {schema}."{table.name}") '
+                f"{_numbered(schema, table)} "
                 f"select {', '.join(select)}, '{REMAINDER_NAME}：本行为同一合计中隐去单元格之和' "
                 f"from t join disclosure_mask m using (_row) "
                 f"group by {', '.join(f't.{k}' for k in group_keys)} having bool_or({any_hidden})")
