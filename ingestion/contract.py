@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from ingestion.row_rules import assistance_row, marriage_row
+from ingestion.row_rules import assistance_row, child_welfare_row, marriage_row
 
 YES_NO = ("是", "否")
 
@@ -260,6 +260,35 @@ CEMETERIES = _source("cemeteries", "公墓台账", "year", "xlsx", "xlsx", [
     col("年度", "register_year", "year"),
 ], title_row=True)
 
+CHILD_CATEGORIES = ("集中养育孤儿", "社会散居孤儿", "事实无人抚养儿童")
+
+CHILD_WELFARE = _source("child_welfare", "孤儿和事实无人抚养儿童月度名册（儿童福利信息系统）", "month", "csv", "utf-8", [
+    col("儿童编号", "child_id"),
+    col("姓名", "child_name", "name"),
+    col("身份证号", "child", "citizen_id"),
+    col("性别", "sex", "choice", "男", "女"),
+    col("出生日期", "birth_month", "birth_date"),
+    col("户籍区划代码", "region_code", "region"),
+    col("儿童类别", "child_category", "choice", *CHILD_CATEGORIES),
+    col("基本生活费标准", "standard", "money"),
+    col("本月发放金额", "amount_paid", "money"),
+    col("纳入日期", "entered_on", "date"),
+    col("状态", "status", "choice", "在册", "退出"),
+    col("退出原因", "exit_reason", "choice", "年满18周岁", "被收养", "父母情况变化", "死亡", "其他", optional=True),
+    col("退出日期", "left_on", "date", optional=True),
+], rules=(child_welfare_row,))
+
+CHILD_WORKERS = _source("child_workers", "儿童督导员和儿童主任名册", "day", "csv", "utf-8", [
+    col("人员编号", "worker_id"),
+    col("姓名", "worker_name", "name"),
+    col("身份证号", "worker", "citizen_id"),
+    col("岗位", "post", "choice", "儿童督导员", "儿童主任"),
+    col("所属区划代码", "region_code", "region"),
+    col("任职日期", "appointed_on", "date"),
+    col("状态", "status", "choice", "在岗", "离岗"),
+    col("是否兼职", "is_part_time", "choice", *YES_NO),
+])
+
 ELDERLY_CARE = _source("elderly_care", "养老机构和设施月度情况", "month", "xlsx", "xlsx", [
     col("机构编号", "facility_no"),
     col("机构名称", "facility_name"),
@@ -315,5 +344,6 @@ REFERENCE_STATS = _source("reference_stats", "统计年鉴参考指标", "year",
 REFERENCE_SOURCES = (REGIONS, REGION_CHANGES)
 CONTRACTS: dict[str, SourceContract] = {c.key: c for c in (
     REGIONS, REGION_CHANGES, ASSISTANCE, TEMPORARY_AID, VERIFICATION, MARRIAGE, MARRIAGE_ARCHIVE, CREMATION, DEATHS,
-    VOLUNTEERS, SOCIAL_ORGS, DONATIONS, SOCIAL_WORKERS, ELDERLY_CARE, CEMETERIES, COMMUNITIES, REFERENCE_STATS,
+    VOLUNTEERS, SOCIAL_ORGS, DONATIONS, SOCIAL_WORKERS, ELDERLY_CARE, CEMETERIES, CHILD_WELFARE, CHILD_WORKERS,
+    COMMUNITIES, REFERENCE_STATS,
 )}

@@ -24,6 +24,13 @@ def assistance_row(rows) -> None:
     rows.fail_where(stopped_undated, "停保日期", "状态为停保但停保日期为空")
 
 
+def child_welfare_row(rows) -> None:
+    """A 退出 row says when and why the child left (T21 must not count it)."""
+    left = pc.equal(rows.out["status"], "退出")
+    for header in ("退出日期", "退出原因"):
+        rows.fail_where(pc.and_(left, pc.equal(rows.text(header), "")), header, f"状态为退出但{header}为空")
+
+
 def marriage_row(rows) -> None:
     """Ages at registration and whether each ID's birth date matches the record:
     what rules M03, M04 and M09 need, without keeping a full birth date."""

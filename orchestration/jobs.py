@@ -29,7 +29,8 @@ INGESTION_JOBS = {
     "ingest_monthly_extracts": _ingestion_job(
         "ingest_monthly_extracts", monthly_partitions, "Monthly extracts: rolls and events."),
     "ingest_snapshots": _ingestion_job(
-        "ingest_snapshots", snapshot_partitions, "Dated snapshots: organisations, volunteers, social workers."),
+        "ingest_snapshots", snapshot_partitions,
+        "Dated snapshots: organisations, volunteers, social workers, children's supervisors and directors."),
 }
 
 build_and_publish_job = dg.define_asset_job(

@@ -10,7 +10,7 @@ left without any public-welfare cemetery.
 
 Truth: T19 公益性公墓覆盖城乡居民 = townships served by an operating (运营)
 城市 or 农村公益性公墓 / all townships in force at the year's end, for the
-county, with the townships not served listed.
+county (with the townships not served listed) and for each township.
 """
 
 from __future__ import annotations
@@ -104,3 +104,7 @@ def generate(county: County, ctx: GenerationContext) -> None:
         ctx.truth.target("T19", county.code12, year, ratio(len(covered), len(townships)),
                          numerator=len(covered), denominator=len(townships),
                          failing=[t for t in townships if t not in served])
+        for township in townships:       # a township's own value: served (1 of 1) or not (0 of 1)
+            ctx.truth.target("T19", township, year, ratio(int(township in served), 1),
+                             numerator=int(township in served), denominator=1,
+                             failing=[] if township in served else [township])

@@ -20,6 +20,8 @@ from pathlib import Path
 from synthetic import (
     assistance,
     cemeteries,
+    child_welfare,
+    child_workers,
     elderly,
     funeral,
     marriage,
@@ -35,7 +37,8 @@ log = logging.getLogger(__name__)
 
 # Order matters: a source may leave people in ctx.registry for a later one
 # (the marriage model's deceased spouses appear in the cremation records).
-GENERATORS = (registers, assistance, verification, organisations, marriage, funeral, cemeteries, elderly)
+GENERATORS = (registers, assistance, verification, organisations, marriage, funeral, cemeteries, elderly,
+              child_welfare, child_workers)
 
 SCALES = {
     "tiny": {"counties": ("370832",), "shape": "tiny"},

@@ -56,16 +56,9 @@ def has_elderly_facility(county: County, village: Village, year: int, seed: int)
     return year >= built
 
 
-# Targets whose sources this world does not deliver (the cemetery register, the
-# children's-welfare roll and its workers): their truth is "no data", never 0.
-TARGETS_WITHOUT_SOURCE = ("T21", "T22")
-
-
 def generate(county: County, ctx: GenerationContext) -> None:
     rng = ctx.rng(county, "registers")
     for year in ctx.years():
-        for target in TARGETS_WITHOUT_SOURCE:
-            ctx.truth.target(target, county.code12, year, None)
         _regions_file(county, ctx, year, Delivery.random(rng, REGION_COLUMNS, []))
         _changes_file(county, ctx, year, Delivery.random(rng, CHANGE_COLUMNS, []))
         _communities_file(county, ctx, year, Delivery.random(rng, COMMUNITY_COLUMNS, ["备注"]))

@@ -87,6 +87,13 @@ def with_field(column: str, value: str, row: int = 0) -> Change:
     return change
 
 
+def _left_without_date(header: list[str], row: list[str]) -> list[str]:
+    """A 在册 child's row turned into a 退出 row whose 退出日期 was not filled in."""
+    row = list(row)
+    row[header.index("状态")], row[header.index("退出原因")], row[header.index("退出日期")] = "退出", "被收养", ""
+    return row
+
+
 def set_field(column: str, value: str, row: int = 0) -> Callable[[Path], Path]:
     return rewrite(with_field(column, value, row))
 
@@ -227,6 +234,9 @@ CASES: list[BadInput] = [
              "quarantined", "应为12位数字", "行政区划代码"),
     BadInput("missing-name", "a required name left empty", ASSIST, set_field("户主姓名", ""),
              "quarantined", "户主姓名为空", "户主姓名"),
+    BadInput("left-undated", "a child marked 退出 (left the roll) without the date it left", "child_welfare",
+             rewrite(lambda h, rows: (h, [_left_without_date(h, rows[0]), *rows[1:]])),
+             "quarantined", "退出日期为空", "退出日期"),
     # files that load, as they should
     BadInput("shuffled-columns", "the columns in another order", ASSIST,
              rewrite(lambda h, rows: (h[::-1], [r[::-1] for r in rows])), "loaded", ""),

@@ -100,11 +100,3 @@ def test_t01_to_t05_recomputed_from_the_december_roll_equal_the_truth(world):
         t05 = _targets(ctx, "T05", county.code12)[year]
         assert (t05["numerator"], t05["denominator"]) == (len(placed), len(willing))
         assert t05["failing"] == sorted(r["家庭编号"] for r in willing if r["供养方式"] != "集中供养")
-
-
-def test_targets_without_a_delivered_source_are_no_data_not_zero(world):
-    county, ctx = world
-    for target in ("T21", "T22"):
-        rows = _targets(ctx, target, county.code12)
-        assert set(rows) == {2023, 2024}
-        assert all(row["value"] is None for row in rows.values())

@@ -94,6 +94,12 @@ POLICY: tuple[ProtectedTable, ...] = (
          Count("grants_to_vagrants", "流浪乞讨人员救助人次")),
         margins=("township_code",)),
     ProtectedTable(
+        "mart_child_welfare_monthly_by_township", "孤儿和事实无人抚养儿童月度（按乡镇）",
+        ("period_month", "township_code", "child_category"), "township_code",
+        # yuan paid divided by the standard gives the children back
+        (Count("children", "儿童人数", ("amount_paid_yuan",)),),
+        margins=("township_code",)),
+    ProtectedTable(
         "mart_elderly_care_monthly_by_township", "养老服务设施月度（按乡镇）", ("period_month", "township_code", "facility_type"),
         "township_code",
         (Count("residents", "入住人数"), Count("disabled_residents", "失能入住人数")),

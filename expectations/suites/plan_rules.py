@@ -69,6 +69,18 @@ T19_TOWNSHIPS_WITH_PUBLIC_CEMETERY = Suite(
         "select year, township_code from {batch} where year = (select max(year) from {batch})"),),
 )
 
+# T22: every village and community has an 在岗 儿童主任, and every township an
+# 在岗 儿童督导员 (both listed in one mart, one row per empty post).
+T22_CHILD_CARE_POSTS_FILLED = Suite(
+    name="t22_child_care_posts_filled",
+    relation="marts.mart_child_care_vacancies",
+    key_columns=("year", "post", "region_code"),
+    rules=(_finding(
+        "T22", "每个村（社区）有在岗儿童主任，每个乡镇（街道）有在岗儿童督导员",
+        "every village and community has a children's director, every township a supervisor, in post",
+        "select year, post, region_code from {batch} where year = (select max(year) from {batch})"),),
+)
+
 T20_ARCHIVE_YEARS_LOADED = Suite(
     name="t20_archive_years_loaded",
     relation="marts.mart_marriage_archive_years",
@@ -79,4 +91,5 @@ T20_ARCHIVE_YEARS_LOADED = Suite(
 )
 
 PLAN_RULE_SUITES = (T05_WILLING_DISABLED_PLACED, T06_STREETS_WITH_CENTRE, T08_URBAN_COMMUNITIES_WITH_FACILITY,
-                    T11_VILLAGES_WITH_TWO_ORGS, T19_TOWNSHIPS_WITH_PUBLIC_CEMETERY, T20_ARCHIVE_YEARS_LOADED)
+                    T11_VILLAGES_WITH_TWO_ORGS, T19_TOWNSHIPS_WITH_PUBLIC_CEMETERY, T20_ARCHIVE_YEARS_LOADED,
+                    T22_CHILD_CARE_POSTS_FILLED)

@@ -142,7 +142,8 @@ with kinds (source, period_digits, ext, per_issuer) as (values
     ('temporary_aid', 6, 'csv', false), ('marriage', 6, 'csv', false), ('marriage_archive', 4, 'xlsx', false),
     ('cremation', 6, 'csv', true), ('deaths', 4, 'csv', false), ('volunteers', 8, 'csv', false),
     ('social_orgs', 8, 'xlsx', false), ('social_workers', 8, 'csv', false), ('elderly_care', 6, 'xlsx', false),
-    ('communities', 4, 'csv', false), ('reference_stats', 4, 'csv', false), ('cemeteries', 4, 'xlsx', false)
+    ('communities', 4, 'csv', false), ('reference_stats', 4, 'csv', false), ('cemeteries', 4, 'xlsx', false),
+    ('child_welfare', 6, 'csv', false), ('child_workers', 8, 'csv', false)
 ),
 named as (
     select
@@ -194,6 +195,8 @@ set variable files_volunteers = (select list(path order by path) from current_fi
 set variable files_social_workers = (select list(path order by path) from current_files where source = 'social_workers');
 set variable files_communities = (select list(path order by path) from current_files where source = 'communities');
 set variable files_reference_stats = (select list(path order by path) from current_files where source = 'reference_stats');
+set variable files_child_welfare = (select list(path order by path) from current_files where source = 'child_welfare');
+set variable files_child_workers = (select list(path order by path) from current_files where source = 'child_workers');
 
 -- A CSV source's rows with the file's period: columns by header name
 -- (order and extra columns differ between deliveries); a row whose field
@@ -467,6 +470,61 @@ where facility_no is not null and facility_name is not null and ownership in ('�
   and residents is not null and disabled_residents is not null and medical_care in ('是', '否')
   and operating_status in ('运营', '停业', '在建');
 
+-- Children's welfare roll (孤儿和事实无人抚养儿童): one row per child and month.
+-- A 退出 row must say when (退出日期) and why (退出原因) the child left, else
+-- it is quarantined; 出生日期 must be a whole date.
+create or replace temp table child_welfare as
+with parsed as materialized (
+    select txt("儿童编号") as child_no, txt("姓名") as child_name, citizen_id("身份证号") as child,
+           txt("性别") as sex, day_of("出生日期") as born_on, txt("户籍区划代码") as region_code,
+           txt("儿童类别") as child_category, money_of("基本生活费标准") as standard,
+           money_of("本月发放金额") as amount_paid, day_of("纳入日期") as entered_on, txt("状态") as status,
+           txt("退出原因") as exit_reason, txt("退出日期") as left_text, day_of("退出日期") as left_on,
+           _period as period_month, _period_end
+    from csv_rows(getvariable('files_child_welfare'), 'child_welfare')
+)
+select region_code, child_category, standard, amount_paid, status, period_month
+from parsed
+where child_no is not null and child_name is not null and child is not null and sex in ('男', '女')
+  and born_on is not null and region_ok(region_code, _period_end)
+  and child_category in ('集中养育孤儿', '社会散居孤儿', '事实无人抚养儿童')
+  and standard is not null and amount_paid is not null and entered_on is not null and status in ('在册', '退出')
+  and (exit_reason is null or exit_reason in ('年满18周岁', '被收养', '父母情况变化', '死亡', '其他'))
+  and (left_text is null or left_on is not null)
+  and (status <> '退出' or (left_text is not null and exit_reason is not null));
+
+-- 儿童督导员 (a township's) and 儿童主任 (a village's or community's): one row
+-- per post holder and snapshot day; the ID is the person.
+create or replace temp table child_workers as
+with parsed as materialized (
+    select txt("人员编号") as worker_no, txt("姓名") as worker_name, citizen_id("身份证号") as person,
+           txt("岗位") as post, txt("所属区划代码") as region_code, day_of("任职日期") as appointed_on,
+           txt("状态") as status, txt("是否兼职") as part_time, cast(_period as date) as snapshot_date, _period_end
+    from csv_rows(getvariable('files_child_workers'), 'child_workers')
+)
+select person, post, region_code, status, snapshot_date
+from parsed
+where worker_no is not null and worker_name is not null and person is not null
+  and post in ('儿童督导员', '儿童主任') and region_ok(region_code, _period_end) and appointed_on is not null
+  and status in ('在岗', '离岗') and part_time in ('是', '否');
+
+-- 公墓台账: one row per cemetery and register year; 服务乡镇 (codes joined by
+-- 、) is required text, split where T19 reads it.
+create or replace temp table cemetery_registers as
+with parsed as materialized (
+    select txt("公墓编号") as cemetery_id, txt("公墓名称") as cemetery_name, txt("公墓类型") as cemetery_type,
+           txt("所在区划代码") as region_code, txt("服务乡镇") as served, count_of("设计墓穴数") as plots_designed,
+           count_of("已用墓穴数") as plots_used, txt("是否节地生态") as is_eco, txt("运营状态") as operating_status,
+           year_of("年度") as year, _period as register_year, _period_end
+    from xlsx_rows('xlsx_cemeteries', 'cemeteries')
+)
+select cemetery_id, cemetery_type, served, operating_status, register_year
+from parsed
+where cemetery_id is not null and cemetery_name is not null
+  and cemetery_type in ('城市公益性公墓', '农村公益性公墓', '经营性公墓') and region_ok(region_code, _period_end)
+  and served is not null and plots_designed is not null and plots_used is not null and is_eco in ('是', '否')
+  and operating_status in ('运营', '在建', '停用') and year is not null;
+
 -- Marriage registrations: a party's ID is kept whatever its form (rule M02
 -- scores it): a valid one stands for the person, any other text for itself.
 create or replace temp table marriage as
@@ -686,7 +744,8 @@ select region_code as county_code from dim_region where level = 'county';
 
 -- =====================================================================
 -- 5. Facts: households on the roll, grants, deaths, facilities,
---    organisations, volunteers, social workers, marriage verdicts.
+--    organisations, volunteers, social workers, children on the welfare
+--    roll, child-care post holders, marriage verdicts.
 -- =====================================================================
 
 -- Households on the roll (在保) placed on the township in force at the month's end.
@@ -769,6 +828,33 @@ select social_workers.*, year(snapshot_date) as snapshot_year, code_on.county_co
        snapshot_date = max(snapshot_date) over (partition by year(snapshot_date)) as is_year_end_snapshot
 from social_workers
 left join code_on on code_on.region_code = social_workers.region_code and code_on.period_month = strftime(snapshot_date, '%Y-%m');
+
+-- Children on the roll (在册; 退出 rows only say when and why a child left),
+-- placed on the code in force at the month's end.
+create or replace temp table children as
+select child_welfare.*, code_on.township_code_on as township_code, code_on.county_code
+from child_welfare
+inner join code_on on code_on.region_code = child_welfare.region_code
+                  and code_on.period_month = child_welfare.period_month
+where child_welfare.status = '在册';
+
+-- Per month, township and 儿童类别 (mart_child_welfare_monthly_by_township):
+-- each child weighs one in the township's mean standard.
+create or replace temp table children_by_township as
+select period_month, township_code, child_category, count(*) as children,
+       cast(sum(amount_paid) as decimal(18, 2)) as amount_paid_yuan,
+       divide_round_2(sum(standard), count(*)) as standard_child_weighted_yuan
+from children
+group by all;
+
+-- 儿童督导员 / 儿童主任 per snapshot, on the code in force at the snapshot
+-- month's end (a director of a re-coded village follows its successor).
+create or replace temp table post_holders as
+select child_workers.*, year(snapshot_date) as snapshot_year, code_on.code_on as region_code_on,
+       code_on.county_code,
+       snapshot_date = max(snapshot_date) over (partition by year(snapshot_date)) as is_year_end_snapshot
+from child_workers
+left join code_on on code_on.region_code = child_workers.region_code and code_on.period_month = strftime(snapshot_date, '%Y-%m');
 
 -- ---------------------------------------------------------------------
 -- Marriage: each electronic registration × rules M01 … M09; qualified when
@@ -1172,19 +1258,20 @@ left join volunteer_persons on volunteer_persons.county_code = counties.county_c
 group by all;
 
 -- T19: townships in force in December served by an operating 城市 or 农村
--- 公益性公墓 of that year's register (服务乡镇 lists codes joined by 、), over
--- all of them; years without a register have no figure.
-create or replace temp table cemetery_registers as
-select txt("公墓编号") as cemetery_id, txt("公墓类型") as cemetery_type, txt("服务乡镇") as served,
-       txt("运营状态") as operating_status, _period as register_year
-from xlsx_rows('xlsx_cemeteries', 'cemeteries')
-where txt("公墓编号") is not null;
-
+-- 公益性公墓 of that year's register (服务乡镇 lists codes joined by 、, each
+-- followed to the township in force at the year's end), over all of them;
+-- years without a register have no figure.
 insert into target_measures
-with served as (
-    select distinct register_year, trim(unnest(string_split(served, '、'))) as township_code
+with listed as (
+    select register_year, trim(unnest(string_split(served, '、'))) as served_code
     from cemetery_registers
     where cemetery_type in ('城市公益性公墓', '农村公益性公墓') and operating_status = '运营'
+),
+served as (
+    select distinct listed.register_year, code_on.township_code_on as township_code
+    from listed
+    inner join code_on on code_on.region_code = listed.served_code
+                      and code_on.period_month = listed.register_year || '-12'
 ),
 years as (select distinct register_year from cemetery_registers)
 select 'T19', townships.county_code, years.register_year,
@@ -1194,9 +1281,54 @@ inner join townships on townships.period_month = years.register_year || '-12'
 left join served on served.register_year = years.register_year and served.township_code = townships.township_code
 group by all;
 
+-- T21: the child-weighted mean 基本生活费标准 of 社会散居孤儿 on the roll (在册)
+-- in the year's last delivered month of the roll (年末数: the last month of
+-- any row, whatever its category or status).
+insert into target_measures
+with year_ends as (
+    select substr(region_code, 1, 6) || '000000' as county_code, max(period_month) as period_month
+    from child_welfare
+    group by 1, left(period_month, 4)
+)
+select 'T21', children.county_code, left(children.period_month, 4), sum(children.standard), count(*)
+from children
+inner join year_ends on year_ends.county_code = children.county_code and year_ends.period_month = children.period_month
+where children.child_category = '社会散居孤儿'
+group by all;
+
+-- T22: villages and communities of the register of the year's last
+-- snapshot (else the latest earlier one) with an 在岗 儿童主任, over all of
+-- them; both codes put on the code in force at the snapshot month's end.
+insert into target_measures
+with snapshots as (
+    select snapshot_date, snapshot_year, max(communities.year) as register_year
+    from (select distinct snapshot_date, snapshot_year from post_holders where is_year_end_snapshot)
+    inner join communities on communities.year <= snapshot_year
+    group by all
+),
+villages as (
+    select snapshots.snapshot_date, snapshots.snapshot_year,
+           coalesce(code_on.code_on, communities.code) as village_code,
+           min(coalesce(code_on.county_code, substr(communities.code, 1, 6) || '000000')) as county_code
+    from snapshots
+    inner join communities on communities.year = snapshots.register_year
+    left join code_on on code_on.region_code = communities.code
+                     and code_on.period_month = strftime(snapshots.snapshot_date, '%Y-%m')
+    group by all
+),
+directed as (
+    select distinct snapshot_date, region_code_on as village_code
+    from post_holders
+    where post = '儿童主任' and status = '在岗'
+)
+select 'T22', villages.county_code, villages.snapshot_year::varchar, count(directed.village_code), count(*)
+from villages
+left join directed using (snapshot_date, village_code)
+group by villages.county_code, villages.snapshot_year;
+
 create or replace temp table target_values as
 select target_id, region_code, period,
-       case when target_id in ('T03', 'T04', 'T09', 'T10') then divide_round_2(numerator, denominator)
+       case when target_id in ('T03', 'T04', 'T09', 'T10', 'T21') then divide_round_2(numerator, denominator)
             when target_id in ('T11', 'T15', 'T16', 'T17', 'T18') then cast(numerator as decimal(18, 2))
             else divide_round_2(100 * numerator, denominator) end as actual_value
 from target_measures
@@ -1207,7 +1339,8 @@ where length(period) = 4 and region_code in (select county_code from counties);
 --    stock of the month, or the sum from January (_ytd).
 -- =====================================================================
 
--- The report months: those of the roll, the funeral homes and the elderly-care register.
+-- The report months: those of the roll, the funeral homes, the elderly-care
+-- register and the children's welfare roll.
 create or replace temp table report_months as
 select period_month, left(period_month, 4)::int as year
 from (
@@ -1216,10 +1349,12 @@ from (
     select delivery_month from cremation where delivery_month in (select period_month from townships)
     union
     select period_month from elderly_care
+    union
+    select period_month from children_by_township
 )
 where right(period_month, 2) = '12';
 
--- Each report month's latest snapshot of the organisation, volunteer and social-worker registers.
+-- Each report month's latest snapshot of the organisation, volunteer, social-worker and child-worker registers.
 create or replace temp table latest_snapshots as
 select report_months.period_month, snapshots.kind, max(snapshots.snapshot_date) as snapshot_date
 from report_months
@@ -1229,6 +1364,8 @@ inner join (
     select distinct snapshot_date, 'volunteers' from volunteer_persons
     union all
     select distinct snapshot_date, 'social_workers' from certificates
+    union all
+    select distinct snapshot_date, 'child_workers' from post_holders
 ) as snapshots on snapshots.snapshot_date <= last_day(cast(report_months.period_month || '-01' as date))
 group by all;
 
@@ -1353,6 +1490,47 @@ select certificates.county_code, latest.period_month, 'social_workers', count(di
 from latest_snapshots as latest
 inner join certificates on latest.kind = 'social_workers' and certificates.snapshot_date = latest.snapshot_date
 where certificates.status = '有效' and certificates.county_code is not null
+group by all
+union all
+-- 儿童督导员 / 儿童主任 在岗, once per person (ID)
+select post_holders.county_code, latest.period_month,
+       case post_holders.post when '儿童督导员' then 'child_supervisors' else 'child_directors' end,
+       count(distinct post_holders.person)
+from latest_snapshots as latest
+inner join post_holders on latest.kind = 'child_workers' and post_holders.snapshot_date = latest.snapshot_date
+where post_holders.status = '在岗' and post_holders.county_code is not null
+group by all
+union all
+-- children on the roll at the month's end per 儿童类别 (人) and their mean
+-- standard (元/人·月): each child weighs one, half-up to the fen
+select region_code, period_month, measure, value
+from (
+    select children.county_code as region_code, children.period_month, children.child_category,
+           count(*) as children,
+           divide_round_2(sum(children.standard), count(*)) as standard
+    from children
+    inner join report_months using (period_month)
+    group by all
+)
+cross join lateral (values
+    (case child_category when '集中养育孤儿' then 'central_orphans_persons'
+                         when '社会散居孤儿' then 'scattered_orphans_persons' else 'unattended_children_persons' end,
+     children),
+    (case child_category when '集中养育孤儿' then 'central_orphans_standard'
+                         when '社会散居孤儿' then 'scattered_orphans_standard' else 'unattended_children_standard' end,
+     standard)
+) as m (measure, value)
+union all
+-- 本月发放金额 from January, 万元: 孤儿 (集中 and 散居 together) and 事实无人抚养儿童
+select townships.county_code, report_months.period_month,
+       case when children.child_category = '事实无人抚养儿童' then 'unattended_children_paid_ytd'
+            else 'orphans_paid_ytd' end,
+       sum(children.amount_paid_yuan) / 10000
+from report_months
+inner join children_by_township as children
+    on left(children.period_month, 4)::int = report_months.year and children.period_month <= report_months.period_month
+inner join townships on townships.period_month = children.period_month
+                    and townships.township_code = children.township_code
 group by all;
 
 -- =====================================================================

@@ -42,7 +42,7 @@ SQL_FILE = HERE / "figures.sql"
 
 # The landing folders the figures read (donations feed no figure).
 CSV_SOURCES = ("regions", "region_changes", "assistance", "temporary_aid", "marriage", "cremation", "deaths",
-               "volunteers", "social_workers", "communities", "reference_stats")
+               "volunteers", "social_workers", "communities", "reference_stats", "child_welfare", "child_workers")
 XLSX_SOURCES = ("marriage_archive", "social_orgs", "elderly_care", "cemeteries")
 _BOM = b"\xef\xbb\xbf"
 

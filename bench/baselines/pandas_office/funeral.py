@@ -1,4 +1,5 @@
-"""Funeral services: 火化率 (T13), 节地生态安葬率 (T12), cremations from January (JZH01).
+"""Funeral services: 火化率 (T13), 节地生态安葬率 (T12), cremations from January (JZH01),
+and the cemeteries register's 公益性公墓覆盖 (T19).
 
 Every funeral home delivers its own monthly file; a county resident may be
 handled by a neighbour county's home, and a body may appear in two files. A
@@ -15,6 +16,7 @@ import sources
 from results import Figures, rate, stock4
 
 ECO_BURIALS = {"骨灰堂存放", "树葬", "花坛葬", "草坪葬", "海葬", "深埋不留坟头", "骨灰撒散"}
+PUBLIC_CEMETERIES = ["城市公益性公墓", "农村公益性公墓"]
 
 
 def load_bodies(landing, regions) -> pd.DataFrame:
@@ -74,3 +76,19 @@ def registered_deaths(landing, regions) -> dict[str, int]:
         counts["township_code"]).str[:6]
     county = counts[counts["county6"] == regions.county6]
     return {str(year): int(n) for year, n in county.groupby("year")["deaths"].sum().items()}
+
+
+def cemetery_figures(landing, regions, townships: pd.DataFrame, figs: Figures) -> None:
+    """T19: townships in force in December served by an operating (运营) 城市 or
+    农村公益性公墓 of the year's register, over all of them. 服务乡镇 lists codes
+    joined by 、, each followed to the township in force at the year's end (a
+    经营性公墓 serves too, but does not count). A year without a register has no figure."""
+    registers = sources.load(landing, "cemeteries", regions.division)
+    for year, register in registers.groupby("period"):
+        public = register[register["cemetery_type"].isin(PUBLIC_CEMETERIES) & (register["operating_status"] == "运营")]
+        codes = public["served_townships"].str.split("、").explode().str.strip().reset_index(drop=True)
+        codes = codes[codes != ""]
+        served = set(regions.township_on(codes, pd.Series(f"{year}-12", index=codes.index)).dropna())
+        in_force = townships.loc[(townships["period_month"] == f"{year}-12")
+                                 & (townships["township_code"].str[:6] == regions.county6), "township_code"]
+        figs.target("T19", year, rate(in_force.isin(served).sum(), len(in_force)))

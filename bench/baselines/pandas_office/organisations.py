@@ -16,7 +16,7 @@ from results import Figures, mean, stock4
 ORG_TYPES = {"社会团体": "social_groups", "社会服务机构": "social_service_institutions", "基金会": "foundations"}
 
 
-def _snapshot_columns(frame: pd.DataFrame, regions, code_column: str) -> pd.DataFrame:
+def snapshot_columns(frame: pd.DataFrame, regions, code_column: str) -> pd.DataFrame:
     """Snapshot day, year, month, and the county of ``code_column`` in force that month."""
     frame["snapshot_date"] = frame["period"]
     frame["snapshot_year"] = frame["period"].str[:4]
@@ -40,7 +40,7 @@ def organisation_figures(landing, regions, report_years, figs: Figures) -> None:
     orgs = sources.load(landing, "social_orgs", regions.division)
     # an organisation exported twice in one snapshot counts once (its first line)
     orgs = orgs.sort_values(["period", "_row"]).drop_duplicates(["period", "credit_code"], keep="first")
-    orgs = _snapshot_columns(orgs, regions, "region_code")
+    orgs = snapshot_columns(orgs, regions, "region_code")
     orgs["active"] = orgs["registration_status"] == "正常"
     active_here = orgs[orgs["active"] & orgs["in_county"]]
 
@@ -91,7 +91,7 @@ def volunteer_figures(landing, regions, report_years, figs: Figures) -> None:
         ["period", "volunteer", "active", "registered_on", "volunteer_no"], ascending=[True, True, False, False, False])
     persons = regs.groupby(["period", "volunteer"], sort=False).agg(
         region_code=("region_code", "first"), active=("active", "max")).reset_index()
-    persons = _snapshot_columns(persons, regions, "region_code")
+    persons = snapshot_columns(persons, regions, "region_code")
     counted = persons[persons["active"] & persons["in_county"]]
     _headcounts(persons, counted, "volunteer", "T17", "volunteers", report_years, figs)
 
@@ -99,7 +99,7 @@ def volunteer_figures(landing, regions, report_years, figs: Figures) -> None:
 def social_worker_figures(landing, regions, report_years, figs: Figures) -> None:
     """T15 and the report's social workers: persons holding a valid certificate
     registered in the county (a code outside it counts nowhere)."""
-    certs = _snapshot_columns(sources.load(landing, "social_workers", regions.division), regions, "region_code")
+    certs = snapshot_columns(sources.load(landing, "social_workers", regions.division), regions, "region_code")
     counted = certs[(certs["status"] == "有效") & certs["in_county"]]
     _headcounts(certs, counted, "holder", "T15", "social_workers", report_years, figs)
 

@@ -13,7 +13,7 @@ merger or a split count on their successor.
 
 Modules: landing (files and versions), sources + checks (which rows count),
 regions (divisions through time), results (collected figures, rounding), then one
-module per domain: assistance, funeral, elderly, organisations, marriage.
+module per domain: assistance, funeral, elderly, organisations, children, marriage.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # the sibling modules
 
 import assistance  # noqa: E402
+import children  # noqa: E402
 import elderly  # noqa: E402
 import funeral  # noqa: E402
 import marriage  # noqa: E402
@@ -43,19 +44,22 @@ def compute(landing: Path, county6: str) -> Figures:
     townships = regions.townships_in_force()
     figs = Figures(regions.county12)
 
-    # The report form has a month wherever the roll, the funeral homes or the
-    # elderly-care register delivered one.
+    # The report form has a month wherever the roll, the funeral homes, the
+    # elderly-care register or the children's welfare roll delivered one.
     months = assistance.roll_figures(landing, regions, townships, figs)
     assistance.temporary_aid_figures(landing, regions, townships, figs)
     bodies = funeral.load_bodies(landing, regions)
     months |= funeral.cremation_figures(bodies, landing, regions, townships, figs)
     months |= elderly.elderly_figures(landing, regions, townships, figs)
     elderly.community_facility_figures(landing, regions, figs)
+    months |= children.child_welfare_figures(landing, regions, townships, figs)
+    funeral.cemetery_figures(landing, regions, townships, figs)
     report_years = sorted({m[:4] for m in months if m.endswith("-12")})
 
     organisations.organisation_figures(landing, regions, report_years, figs)
     organisations.volunteer_figures(landing, regions, report_years, figs)
     organisations.social_worker_figures(landing, regions, report_years, figs)
+    children.child_worker_figures(landing, regions, report_years, figs)
     marriage.marriage_figures(landing, regions, bodies, figs)
     _division_figures(townships, regions.county6, report_years, figs)
 

@@ -139,6 +139,28 @@ SOURCES = {s.key: s for s in (
         c("区划代码", "region_code"), c("年度", "year", "year"),
         c("指标名称", "indicator", "choice", "常住人口", "城镇居民人均消费支出", "农村居民人均消费支出"),
         c("数值", "value", "number"), c("单位", "unit", "choice", "人", "元"))),
+    Source("cemeteries", "year", True, (
+        c("公墓编号", "cemetery_id"), c("公墓名称", "cemetery_name"),
+        c("公墓类型", "cemetery_type", "choice", "城市公益性公墓", "农村公益性公墓", "经营性公墓"),
+        c("所在区划代码", "region_code", "region"), c("服务乡镇", "served_townships"),
+        c("设计墓穴数", "plots_designed", "count"), c("已用墓穴数", "plots_used", "count"),
+        c("是否节地生态", "is_eco", "choice", *YES_NO), c("运营状态", "operating_status", "choice", "运营", "在建", "停用"),
+        c("年度", "register_year", "year"))),
+    Source("child_welfare", "month", False, (
+        c("儿童编号", "child_no"), c("姓名", "name", "name"), c("身份证号", "child", "citizen_id"),
+        c("性别", "sex", "choice", "男", "女"),
+        c("出生日期", "born_on", "date"),          # a whole date (civstat keeps only its month)
+        c("户籍区划代码", "region_code", "region"),
+        c("儿童类别", "child_category", "choice", "集中养育孤儿", "社会散居孤儿", "事实无人抚养儿童"),
+        c("基本生活费标准", "standard_cents", "money"), c("本月发放金额", "paid_cents", "money"),
+        c("纳入日期", "entered_on", "date"), c("状态", "status", "choice", "在册", "退出"),
+        c("退出原因", "exit_reason", "choice", "年满18周岁", "被收养", "父母情况变化", "死亡", "其他", optional=True),
+        c("退出日期", "left_on", "date", optional=True))),
+    Source("child_workers", "day", False, (
+        c("人员编号", "worker_no"), c("姓名", "name", "name"), c("身份证号", "worker", "citizen_id"),
+        c("岗位", "post", "choice", "儿童督导员", "儿童主任"), c("所属区划代码", "region_code", "region"),
+        c("任职日期", "appointed_on", "date"), c("状态", "status", "choice", "在岗", "离岗"),
+        c("是否兼职", "is_part_time", "choice", *YES_NO))),
 )}
 
 
@@ -188,6 +210,8 @@ def load(landing_dir: Path, key: str, division: Division | None = None) -> pd.Da
         bad |= check_column(col, text, out, record_date, division)
     if key == "assistance":
         bad |= _assistance_row_rule(raw, out)
+    if key == "child_welfare":
+        bad |= _child_welfare_row_rule(raw, out)
     return out[~bad].reset_index(drop=True)
 
 
@@ -259,6 +283,12 @@ def _assistance_row_rule(raw: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
         out.loc[~special, name] = np.nan       # only 特困 rows carry these
     bad |= (out["status"] == "停保") & (raw["停保日期"] == "")
     return bad
+
+
+def _child_welfare_row_rule(raw: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
+    """A 退出 row must say when (退出日期) and why (退出原因) the child left."""
+    left = out["status"] == "退出"
+    return left & ((raw["退出日期"] == "") | (raw["退出原因"] == ""))
 
 
 def month_end(period_month: pd.Series) -> pd.Series:

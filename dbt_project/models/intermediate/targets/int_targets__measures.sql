@@ -8,6 +8,7 @@
     'int_organisations__target_measures',
     'int_marriage__target_measures',
     'int_cemeteries__target_measures',
+    'int_children__target_measures',
 ] %}
 
 {% for model in domain_measures %}

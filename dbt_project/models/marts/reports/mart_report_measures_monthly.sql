@@ -10,6 +10,8 @@ with months as (
     select distinct period_month from {{ ref('mart_funeral_monthly_by_township') }}
     union
     select distinct period_month from {{ ref('mart_elderly_care_monthly_by_township') }}
+    union
+    select distinct period_month from {{ ref('mart_child_welfare_monthly_by_township') }}
 ),
 
 month_bounds as (
@@ -147,6 +149,69 @@ care_measures as (
                                ('care_nursing_beds', nursing_beds)) as m(measure, value)
 ),
 
+-- 孤儿 and 事实无人抚养儿童 on the roll at the month's end (人), the
+-- child-weighted mean 基本生活费标准 of each category (元/人·月), and their
+-- payments from January to the month (万元), county and township.
+children as (
+    select children.*, townships.county_code, cast(left(children.period_month, 4) as integer) as year
+    from {{ ref('mart_child_welfare_monthly_by_township') }} as children
+    inner join townships using (period_month, township_code)
+),
+
+-- Per child, so that the mean standard is exact (half-up), equal to T21's for
+-- 社会散居孤儿, not a mean of township means already rounded.
+children_stock as (
+    select
+        coalesce(township_code, county_code) as region_code,
+        period_month,
+        child_category,
+        count(*) as children,
+        {{ divide_round_half_up('sum(standard_yuan_per_child_month)', 'count(*)', 2) }} as standard_yuan
+    from (
+        select roll.period_month, regions.county_code, regions.township_code_on as township_code,
+               roll.child_category, roll.standard_yuan_per_child_month
+        from {{ ref('fct_monthly_child_welfare') }} as roll
+        inner join {{ ref('int_regions__code_on_month_end') }} as regions
+            on regions.region_code = roll.region_code
+           and regions.period_month = roll.period_month
+    )
+    group by grouping sets ((county_code, period_month, child_category),
+                            (county_code, township_code, period_month, child_category))
+),
+
+children_paid_ytd as (
+    select
+        coalesce(township_code, county_code) as region_code, period_month,
+        case when child_category = '事实无人抚养儿童' then 'unattended_children_paid_ytd'
+             else 'orphans_paid_ytd' end as measure,
+        sum(amount_paid_yuan) / 10000 as value
+    from (
+        select months.period_month, earlier.county_code, earlier.child_category, earlier.amount_paid_yuan,
+               coalesce(code_map.township_code_on, earlier.township_code) as township_code
+        from month_bounds as months
+        inner join children as earlier on earlier.year = months.year and earlier.period_month <= months.period_month
+        left join code_map on code_map.region_code = earlier.township_code
+                          and code_map.period_month = months.period_month
+    )
+    group by grouping sets ((county_code, period_month, measure),
+                            (county_code, township_code, period_month, measure))
+),
+
+children_measures as (
+    select region_code, period_month, measure, value
+    from children_stock
+    cross join lateral (values
+        (case child_category when '集中养育孤儿' then 'central_orphans_persons'
+                             when '社会散居孤儿' then 'scattered_orphans_persons'
+                             else 'unattended_children_persons' end, children),
+        (case child_category when '集中养育孤儿' then 'central_orphans_standard'
+                             when '社会散居孤儿' then 'scattered_orphans_standard'
+                             else 'unattended_children_standard' end, standard_yuan)
+    ) as m(measure, value)
+    union all
+    select region_code, period_month, measure, value from children_paid_ytd
+),
+
 -- 结婚 / 离婚 registrations (对) from January to the month: the county's offices.
 marriage_measures as (
     select townships.county_code as region_code, months.period_month,
@@ -196,6 +261,8 @@ latest_snapshot as (
         select distinct snapshot_date, 'volunteers' from {{ ref('fct_volunteer_snapshots') }}
         union all
         select distinct snapshot_date, 'social_workers' from {{ ref('fct_social_worker_snapshots') }}
+        union all
+        select distinct snapshot_date, 'child_workers' from {{ ref('fct_child_worker_snapshots') }}
     ) as snapshots on snapshots.snapshot_date <= months.month_end
     group by months.period_month, snapshots.kind
 ),
@@ -225,6 +292,16 @@ organisation_measures as (
         on latest.kind = 'social_workers' and workers.snapshot_date = latest.snapshot_date
     where workers.is_valid and workers.is_registered_in_county
     group by all
+    -- 儿童督导员 / 儿童主任 in post (在岗), counted once per person
+    union all
+    select holders.county_code, latest.period_month,
+           case holders.post when '儿童督导员' then 'child_supervisors' else 'child_directors' end,
+           count(distinct holders.worker_person_key)
+    from latest_snapshot as latest
+    inner join {{ ref('fct_child_worker_snapshots') }} as holders
+        on latest.kind = 'child_workers' and holders.snapshot_date = latest.snapshot_date
+    where holders.is_in_post and holders.county_code is not null
+    group by all
 ),
 
 measures as (
@@ -235,6 +312,7 @@ measures as (
     union all select * from marriage_measures
     union all select * from funeral_measures
     union all select * from organisation_measures
+    union all select * from children_measures
 )
 
 select

@@ -30,11 +30,13 @@ joined as (
         applicable.period,
         applicable.period_type,
         valued.actual_value,
+        -- A previous_year baseline (T21) is last year's value: for a month, the
+        -- same month a year earlier.
         case
-            when applicable.baseline = 'previous_year' and applicable.period_type = 'year'
-                then valued.previous_actual_value
+            when applicable.baseline = 'previous_year' then valued.year_earlier_actual_value
             else applicable.target_value
         end as target_value,
+        applicable.baseline,
         applicable.comparator,
         indicators.unit,
         valued.previous_actual_value,
@@ -67,6 +69,8 @@ select
     unit,
     case
         when actual_value is null then 'no_data'
+        -- nothing a year earlier to compare with: not measurable yet
+        when baseline = 'previous_year' and target_value is null then 'no_data'
         when target_value is null then 'no_target'
         when comparator = '>=' and actual_value >= target_value then 'met'
         when comparator = '>' and actual_value > target_value then 'met'
@@ -88,5 +92,6 @@ select
     deadline,
     is_all_records_rule,
     catalogue_region_code,
-    value_as_written
+    value_as_written,
+    baseline
 from joined
