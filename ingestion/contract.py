@@ -13,6 +13,7 @@ it becomes in the raw table (see ``records.py``):
                  a validity flag, because a wrong ID is rule M02's to score
 ``region``       a 12-digit code; inside the county it must be known to the
                  division table, outside it marks a non-resident
+``township_list`` township codes joined by 、, each checked as ``region``
 ``date``         a calendar date in any written form
 ``transcribed``  an archive date: day or month precision; unreadable text is
                  kept and flagged, never dropped
@@ -252,7 +253,7 @@ CEMETERIES = _source("cemeteries", "公墓台账", "year", "xlsx", "xlsx", [
     col("公墓名称", "cemetery_name"),
     col("公墓类型", "cemetery_type", "choice", "城市公益性公墓", "农村公益性公墓", "经营性公墓"),
     col("所在区划代码", "region_code", "region"),
-    col("服务乡镇", "served_townships"),
+    col("服务乡镇", "served_townships", "township_list"),
     col("设计墓穴数", "plots_designed", "count"),
     col("已用墓穴数", "plots_used", "count"),
     col("是否节地生态", "is_eco", "choice", *YES_NO),

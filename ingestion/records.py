@@ -149,6 +149,20 @@ def _region(c: Column, value: str, context: ParseContext) -> Parsed:
     return Parsed((value,))
 
 
+def _township_list(c: Column, value: str, context: ParseContext) -> Parsed:
+    """Township codes joined by 、 (公墓台账 服务乡镇): each a 12-digit township
+    code (village part 000), inside the county known to the division table.
+    Kept as delivered; one bad code quarantines the row, naming the code."""
+    codes = [code.strip() for code in value.split("、")]
+    for code in codes:
+        if not _CODE12.fullmatch(code) or not code.endswith("000"):
+            return Parsed((None,), error=f"“{code}”不是12位乡镇区划代码（多个代码以、分隔）")
+        unit = _region(c, code, context)
+        if unit.error:
+            return Parsed((None,), error=unit.error)
+    return Parsed(("、".join(codes),))
+
+
 def _date(c: Column, value: str, context: ParseContext) -> Parsed:
     day, _ = parse_date(c.header, value)
     return Parsed((day,), day)
@@ -210,8 +224,9 @@ def _year(c: Column, value: str, context: ParseContext) -> Parsed:
 
 KINDS: dict[str, Callable[[Column, str, ParseContext], Parsed]] = {
     "text": _text, "name": _name, "citizen_id": _citizen_id, "party_id": _party_id, "region": _region,
-    "date": _date, "birth_date": _birth_date, "transcribed": _transcribed, "birth_month": _birth_month, "money": _money,
-    "count": _count, "number": _number, "choice": _choice, "credit_code": _credit_code, "year": _year,
+    "township_list": _township_list, "date": _date, "birth_date": _birth_date, "transcribed": _transcribed,
+    "birth_month": _birth_month, "money": _money, "count": _count, "number": _number, "choice": _choice,
+    "credit_code": _credit_code, "year": _year,
 }
 
 

@@ -78,6 +78,28 @@ def _served_on(county: County, cemetery: Cemetery, day: dt.date) -> list[str]:
     return sorted({county.current_code(code, day) for code in cemetery.serves})
 
 
+# Defects a register really contains; ingestion must quarantine the row (so
+# the townships only that cemetery serves count as not served that year).
+DEFECTS = {
+    # a digit dropped from one of the codes of 服务乡镇
+    "served_code_mistyped": ("服务乡镇", lambda row, rng: row["服务乡镇"][:5] + row["服务乡镇"][6:]),
+    "unknown_code": ("公墓类型", lambda row, rng: rng.choice(("公益性公墓", "骨灰堂"))),
+    "negative_count": ("已用墓穴数", lambda row, rng: "-" + row["已用墓穴数"]),
+}
+
+
+def _plant_defect(rows: list[dict], ctx: GenerationContext, rng: random.Random, name: str) -> int | None:
+    """At most one defect a register (it has few rows): the index of the broken row."""
+    if not rows or rng.random() >= min(1.0, ctx.defect_rate * 20):
+        return None
+    index = rng.randrange(len(rows))
+    rule = rng.choice(sorted(DEFECTS))
+    column, corrupt = DEFECTS[rule]
+    rows[index][column] = corrupt(rows[index], rng)
+    ctx.defects.add(SOURCE, name, index + 3, column, rule)      # title on line 1, header on line 2
+    return index
+
+
 def generate(county: County, ctx: GenerationContext) -> None:
     """One register a year; T19 from its clean rows."""
     rng = ctx.rng(county, SOURCE)
@@ -95,10 +117,12 @@ def generate(county: County, ctx: GenerationContext) -> None:
                 "服务乡镇": "、".join(_served_on(county, c, year_end)),
                 "设计墓穴数": str(c.plots), "已用墓穴数": str(used), "是否节地生态": "是" if c.eco else "否",
                 "运营状态": status, "年度": str(year)})
-        delivery.write_xlsx(ctx.out, SOURCE, f"{SOURCE}_{county.code6}_{year}.xlsx", rows,
-                            title=f"{county.name}公墓台账（{year}年）")
+        name = f"{SOURCE}_{county.code6}_{year}.xlsx"
+        broken = _plant_defect(rows, ctx, rng, name)
+        delivery.write_xlsx(ctx.out, SOURCE, name, rows, title=f"{county.name}公墓台账（{year}年）")
         townships = [t.code for t in county.townships_on(year_end)]
-        served = {code for c in cemeteries if c.kind in PUBLIC and year >= c.opened
+        served = {code for index, c in enumerate(cemeteries)
+                  if index != broken and c.kind in PUBLIC and year >= c.opened
                   for code in _served_on(county, c, year_end)}
         covered = [t for t in townships if t in served]
         ctx.truth.target("T19", county.code12, year, ratio(len(covered), len(townships)),

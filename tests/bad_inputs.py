@@ -136,6 +136,13 @@ def merge_header_cells(sheet) -> None:
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=3)   # 机构编号, 负责人, 机构名称
 
 
+def mistyped_served_township(sheet) -> None:
+    """公墓台账: the first cemetery's 服务乡镇 with a digit dropped from its first code."""
+    column = [cell.value for cell in sheet[2]].index("服务乡镇") + 1
+    codes = sheet.cell(row=3, column=column).value
+    sheet.cell(row=3, column=column, value=codes[:5] + codes[6:])
+
+
 def second_header_row(sheet) -> None:
     sheet.insert_rows(3)
     for cell in sheet[2]:
@@ -234,6 +241,8 @@ CASES: list[BadInput] = [
              "quarantined", "应为12位数字", "行政区划代码"),
     BadInput("missing-name", "a required name left empty", ASSIST, set_field("户主姓名", ""),
              "quarantined", "户主姓名为空", "户主姓名"),
+    BadInput("served-township-mistyped", "a cemetery serving 、-joined townships, one code with a digit dropped",
+             "cemeteries", workbook_change(mistyped_served_township), "quarantined", "不是12位乡镇区划代码", "服务乡镇"),
     BadInput("left-undated", "a child marked 退出 (left the roll) without the date it left", "child_welfare",
              rewrite(lambda h, rows: (h, [_left_without_date(h, rows[0]), *rows[1:]])),
              "quarantined", "退出日期为空", "退出日期"),

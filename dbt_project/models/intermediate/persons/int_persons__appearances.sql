@@ -27,6 +27,16 @@ social_workers as (
     from {{ ref('stg_social_workers__certificates') }}
 ),
 
+children as (
+    select child_person_key, child_sex, child_birth_month, month_start, 'child_welfare'
+    from {{ ref('stg_child_welfare__roll_rows') }}
+),
+
+child_workers as (
+    select worker_person_key, worker_sex, worker_birth_month, snapshot_date, 'child_worker'
+    from {{ ref('stg_child_workers__post_holders') }}
+),
+
 -- Marriage parties: sex and birth month from a valid ID only (a foreign
 -- party's travel document says neither).
 married as (
@@ -51,6 +61,8 @@ appearances as (
     union all select * from deceased
     union all select * from volunteers
     union all select * from social_workers
+    union all select * from children
+    union all select * from child_workers
     union all select * from married
     union all select * from archive
 )

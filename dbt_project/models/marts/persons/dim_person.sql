@@ -18,6 +18,8 @@ select
     bool_or(role = 'marriage_party') as is_marriage_party,
     bool_or(role = 'volunteer') as is_volunteer,
     bool_or(role = 'social_worker') as is_social_worker,
+    bool_or(role = 'child_welfare') as has_been_on_child_welfare_roll,
+    bool_or(role = 'child_worker') as is_child_care_worker,
     min(seen_on) filter (where role = 'deceased') as died_on
 from appearances
 group by person_key

@@ -22,6 +22,9 @@ renamed as (
         exit_reason,
         sex,
         birth_month,
+        child_sex,
+        child_birth_month,
+        cast(period || '-01' as date) as month_start,
         -- numerics
         cast(standard as decimal(12, 2)) as standard_yuan_per_child_month,
         cast(amount_paid as decimal(12, 2)) as amount_paid_yuan,
