@@ -84,7 +84,8 @@ DEFECTS = {
     # a digit dropped from one of the codes of 服务乡镇
     "served_code_mistyped": ("服务乡镇", lambda row, rng: row["服务乡镇"][:5] + row["服务乡镇"][6:]),
     "unknown_code": ("公墓类型", lambda row, rng: rng.choice(("公益性公墓", "骨灰堂"))),
-    "negative_count": ("已用墓穴数", lambda row, rng: "-" + row["已用墓穴数"]),
+    # (a cemetery under construction has used none: "-0" would still read as 0)
+    "negative_count": ("已用墓穴数", lambda row, rng: f"-{max(1, int(row['已用墓穴数']))}"),
 }
 
 

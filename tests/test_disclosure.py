@@ -180,6 +180,11 @@ def assert_protected(con: duckdb.DuckDBPyConnection) -> int:
             [[exposed]] = con.execute("select coalesce(sum(exposed_cells), 0) from meta.disclosure_control "
                                       "where table_name = ? and count_column = ?", [table.name, column]).fetchall()
             assert unsafe <= exposed, f"{table.name}.{column}: {unsafe} totals give hidden cells away"
+            # what would give a hidden count back (its yuan, a mean over it) is hidden with it
+            for linked in count.linked:
+                shown = con.execute(f"select count(*) from {PUBLIC_SCHEMA}.{table.name} where {column} is null "
+                                    f"and {linked} is not null and {table.township} is not null").fetchall()[0][0]
+                assert shown == 0, f"{table.name}.{linked}: shown where {column} is hidden"
             hidden_cells += con.execute(f"select count(*) from {PUBLIC_SCHEMA}.{table.name} "
                                         f"where {column} is null and {table.township} is not null").fetchall()[0][0]
     return hidden_cells

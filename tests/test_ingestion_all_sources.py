@@ -20,7 +20,8 @@ from synthetic.ids import check_character
 # Rules the generator plants that ingestion must quarantine; the marriage
 # rules (M01–M09) are loaded and scored, unreadable archive dates kept and flagged.
 QUARANTINE_RULES = {"id_check_character", "unknown_code", "negative_amount", "impossible_date",
-                    "credit_code_check_character", "unknown_region", "unknown_region_code"}
+                    "credit_code_check_character", "unknown_region", "unknown_region_code", "negative_count",
+                    "served_code_mistyped"}
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import json
 import os
 import secrets
@@ -88,6 +89,11 @@ def _number(value) -> float:
 
 def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+def _month(epoch_ms: float) -> str:
+    """A temporal axis value (milliseconds since 1970, UTC) as 'YYYY-MM'."""
+    return dt.datetime.fromtimestamp(epoch_ms / 1000, dt.timezone.utc).strftime("%Y-%m")
 
 
 # ------------------------------------------------------------------ lifecycle
@@ -206,6 +212,48 @@ def test_assistance_key_figures_equal_the_mart(client, provisioned, marts):
 
 def _latest(rows: list[dict], axis: str) -> dict:
     return max(rows, key=lambda r: r[axis])
+
+
+def test_children_key_figures_equal_the_mart(client, provisioned, marts):
+    """The big numbers and the line read the public table: its remainder row
+    keeps the county's children exact, so they equal the marts."""
+    orphans, unsupported = marts.sql("""
+        select sum(children) filter (where child_category in ('集中养育孤儿', '社会散居孤儿')),
+               sum(children) filter (where child_category = '事实无人抚养儿童')
+        from mart_child_welfare_monthly_by_township group by period_month order by period_month desc limit 1
+        """).fetchall()[0]
+    [[months]] = marts.sql("select count(distinct period_month) from mart_child_welfare_monthly_by_township").fetchall()
+    for chart, label, value in (("孤儿人数（最近一月）", "孤儿人数", orphans),
+                                ("事实无人抚养儿童人数（最近一月）", "事实无人抚养儿童人数", unsupported)):
+        [rows] = client.chart_data(_chart(provisioned, chart))
+        assert _latest(rows, "month_start")[label] == value > 0, chart
+        assert len(rows) == months, chart
+
+    [rows] = client.chart_data(_chart(provisioned, "孤儿和事实无人抚养儿童人数（按月）"))
+    expected = marts.sql("""select period_month, child_category, sum(children)
+                            from mart_child_welfare_monthly_by_township group by all order by all""").fetchall()
+    assert sorted((_month(r["month_start"]), r["child_category"], r["儿童人数"]) for r in rows) == expected
+
+
+def test_the_places_without_a_childrens_director_or_supervisor_are_those_of_the_mart(client, provisioned, marts):
+    [rows] = client.chart_data(_chart(provisioned, "儿童主任、儿童督导员空缺（T22）"))
+    expected = marts.sql("select cast(year as varchar), post, region_name, vacancy from mart_child_care_vacancies "
+                         "order by all").fetchall()
+    assert expected
+    assert sorted((r["period_year"], r["post"], r["region_name"], r["vacancy"]) for r in rows) == expected
+    assert all(r["township_name"] for r in rows)
+
+
+def test_the_t21_and_t22_tables_equal_the_target_mart(client, provisioned, marts):
+    labels = {"met": "达标", "not_met": "未达标", "no_data": "无数据"}
+    for chart, target in (("孤儿基本生活费标准（T21，元/人·月）", "T21"), ("基层儿童关爱服务队伍覆盖率（T22，%）", "T22")):
+        expected = [(p, _number(a), _number(t), labels[s]) for p, a, t, s in marts.sql("""
+            select period, actual_value, target_value, status from mart_target_attainment
+            where target_id = ? and region_level = 'county' and period_type = 'year' order by period""",
+            params=[target]).fetchall()]
+        [rows] = client.chart_data(_chart(provisioned, chart))
+        assert expected and [(r["period"], r["actual_value"], r["target_value"], r["status_label"])
+                             for r in rows] == expected, chart
 
 
 def test_elderly_care_key_figures_equal_the_mart_and_t07(client, provisioned, marts):
@@ -337,7 +385,8 @@ def test_monitoring_key_figures_equal_the_mart_and_the_watchlist(client, provisi
 # -------------------------------------------------------- disclosure control
 DISCLOSURE_TABLES = {
     "数据保护：社会救助隐去的单元格": ("civstat-assistance", ("mart_assistance_monthly_by_township",
-                                                     "mart_temporary_aid_monthly_by_township")),
+                                                     "mart_temporary_aid_monthly_by_township",
+                                                     "mart_child_welfare_monthly_by_township")),
     "数据保护：养老服务隐去的单元格": ("civstat-elderly-care", ("mart_elderly_care_monthly_by_township",)),
     "数据保护：殡葬隐去的单元格": ("civstat-funeral", ("mart_funeral_yearly_by_township",
                                                 "mart_funeral_monthly_by_township")),
@@ -379,7 +428,7 @@ def test_township_assistance_figures_are_those_of_the_public_table(client, provi
 # ------------------------------------------------------- withheld figures
 WITHHELD_TABLES = {
     "未核实（暂缓发布）的数据：全部": None,
-    "未核实（暂缓发布）的数据：社会救助": ("assistance", "temporary_aid"),
+    "未核实（暂缓发布）的数据：社会救助": ("assistance", "temporary_aid", "child_welfare", "child_workers"),
     "未核实（暂缓发布）的数据：养老服务": ("elderly_care", "communities"),
     "未核实（暂缓发布）的数据：婚姻登记": ("marriage", "marriage_archive"),
     "未核实（暂缓发布）的数据：殡葬": ("cremation", "deaths"),

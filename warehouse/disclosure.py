@@ -84,7 +84,8 @@ POLICY: tuple[ProtectedTable, ...] = (
         "mart_assistance_monthly_by_township", "低保特困月度（按乡镇）", ("period_month", "township_code", "assistance_type"),
         "township_code",
         (Count("households", "救助户数", ("amount_paid_yuan",)),
-         Count("persons", "救助人数", ("amount_paid_yuan",))),
+         # a mean standard over hidden persons is hidden with them (see the children's table)
+         Count("persons", "救助人数", ("amount_paid_yuan", "standard_person_weighted_yuan"))),
         margins=("township_code",)),
     ProtectedTable(
         "mart_temporary_aid_monthly_by_township", "临时救助月度（按乡镇）", ("period_month", "township_code", "aid_kind"),
@@ -96,8 +97,10 @@ POLICY: tuple[ProtectedTable, ...] = (
     ProtectedTable(
         "mart_child_welfare_monthly_by_township", "孤儿和事实无人抚养儿童月度（按乡镇）",
         ("period_month", "township_code", "child_category"), "township_code",
-        # yuan paid divided by the standard gives the children back
-        (Count("children", "儿童人数", ("amount_paid_yuan",)),),
+        # The standard differs between streets and towns: with the remainder
+        # row's yuan it would tell how many children a hidden cell holds, so
+        # it is hidden with them.
+        (Count("children", "儿童人数", ("amount_paid_yuan", "standard_child_weighted_yuan")),),
         margins=("township_code",)),
     ProtectedTable(
         "mart_elderly_care_monthly_by_township", "养老服务设施月度（按乡镇）", ("period_month", "township_code", "facility_type"),
