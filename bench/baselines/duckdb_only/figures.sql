@@ -509,18 +509,25 @@ where worker_no is not null and worker_name is not null and person is not null
   and status in ('在岗', '离岗') and part_time in ('是', '否');
 
 -- 公墓台账: one row per cemetery and register year; 服务乡镇 (codes joined by
--- 、) is required text, split where T19 reads it.
+-- 、) is split where T19 reads it, but every code of it must be a 12-digit
+-- township code (…000) known on the period's last day, or the row is out.
 create or replace temp table cemetery_registers as
 with parsed as materialized (
-    select txt("公墓编号") as cemetery_id, txt("公墓名称") as cemetery_name, txt("公墓类型") as cemetery_type,
+    select row_number() over () as row_id, txt("公墓编号") as cemetery_id, txt("公墓名称") as cemetery_name, txt("公墓类型") as cemetery_type,
            txt("所在区划代码") as region_code, txt("服务乡镇") as served, count_of("设计墓穴数") as plots_designed,
            count_of("已用墓穴数") as plots_used, txt("是否节地生态") as is_eco, txt("运营状态") as operating_status,
            year_of("年度") as year, _period as register_year, _period_end
     from xlsx_rows('xlsx_cemeteries', 'cemeteries')
+),
+bad_served as (
+    select distinct row_id
+    from (select row_id, _period_end, trim(unnest(string_split(served, '、'))) as code from parsed)
+    where not (region_ok(code, _period_end) and ends_with(code, '000'))
 )
 select cemetery_id, cemetery_type, served, operating_status, register_year
 from parsed
-where cemetery_id is not null and cemetery_name is not null
+where row_id not in (select row_id from bad_served)
+  and cemetery_id is not null and cemetery_name is not null
   and cemetery_type in ('城市公益性公墓', '农村公益性公墓', '经营性公墓') and region_ok(region_code, _period_end)
   and served is not null and plots_designed is not null and plots_used is not null and is_eco in ('是', '否')
   and operating_status in ('运营', '在建', '停用') and year is not null;

@@ -142,7 +142,7 @@ SOURCES = {s.key: s for s in (
     Source("cemeteries", "year", True, (
         c("公墓编号", "cemetery_id"), c("公墓名称", "cemetery_name"),
         c("公墓类型", "cemetery_type", "choice", "城市公益性公墓", "农村公益性公墓", "经营性公墓"),
-        c("所在区划代码", "region_code", "region"), c("服务乡镇", "served_townships"),
+        c("所在区划代码", "region_code", "region"), c("服务乡镇", "served_townships", "township_list"),
         c("设计墓穴数", "plots_designed", "count"), c("已用墓穴数", "plots_used", "count"),
         c("是否节地生态", "is_eco", "choice", *YES_NO), c("运营状态", "operating_status", "choice", "运营", "在建", "停用"),
         c("年度", "register_year", "year"))),
@@ -245,6 +245,16 @@ def check_column(col: Col, text: pd.Series, out: pd.DataFrame, record_date: pd.S
         if division is not None:
             bad |= filled & form & division.unknown(text, record_date)
         return bad
+    if col.kind == "township_list":             # 服务乡镇: every 、-joined code a known township code
+        listed = text.str.split("、").explode().str.strip()
+        owner = listed.index.to_numpy()
+        codes = listed.reset_index(drop=True)
+        bad = ~codes.str.fullmatch(r"\d{9}000").fillna(False)
+        if division is not None:
+            bad |= division.unknown(codes, pd.Series(record_date.loc[owner].to_numpy(), index=codes.index))
+        out[col.name] = text.where(filled)
+        row_bad = pd.Series(bad.to_numpy(), index=owner).groupby(level=0).any()
+        return filled & row_bad.reindex(text.index, fill_value=False)
     if col.kind == "date":
         out[col.name], bad, _ = checks.parse_dates(text)
         return bad
