@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from synthetic import ids
 from synthetic.delivery import Delivery
-from synthetic.regions import County
+from synthetic.organisations import _stock_dates
+from synthetic.regions import County, _month_start
 from synthetic.world import GenerationContext, ratio
 
 SOURCE = "child_workers"
@@ -55,11 +56,6 @@ def _month_starts(ctx: GenerationContext):
         yield dt.date(year, month, 1)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 class ChildWorkersWorld:
     def __init__(self, county: County, rng: random.Random) -> None:
         self.county, self.rng = county, rng
@@ -86,7 +82,7 @@ class ChildWorkersWorld:
             if rng.random() < FILLED_AT_START:
                 self.appoint(post, unit, first - dt.timedelta(days=rng.randint(30, 1500)))
             else:
-                self.waiting_until[(post, unit)] = _add_months(first, rng.randint(3, 40))
+                self.waiting_until[(post, unit)] = _month_start(first, rng.randint(3, 40))
         for day in _month_starts(ctx):
             for holder in self.holders:
                 if holder.end is not None or holder.start > day:
@@ -105,21 +101,10 @@ class ChildWorkersWorld:
             if (post, unit) in held:
                 self.waiting_until.pop((post, unit), None)
                 continue
-            due = self.waiting_until.setdefault((post, unit), _add_months(day, rng.randint(2, 14)))
+            due = self.waiting_until.setdefault((post, unit), _month_start(day, rng.randint(2, 14)))
             if due <= day:
                 self.appoint(post, unit, day + dt.timedelta(days=rng.randint(0, 20)))
                 del self.waiting_until[(post, unit)]
-
-
-def _snapshot_days(ctx: GenerationContext) -> list[dt.date]:
-    days = []
-    for year in ctx.years():
-        if ctx.first_month <= dt.date(year, 6, 30) <= ctx.end:
-            days.append(dt.date(year, 6, 30))
-        end = min(dt.date(year, 12, 31), ctx.end)
-        if end not in days:
-            days.append(end)
-    return days
 
 
 def _row(county: County, holder: PostHolder, day: dt.date, delivery: Delivery) -> dict[str, str]:
@@ -176,7 +161,7 @@ def generate(county: County, ctx: GenerationContext) -> None:
     world = ChildWorkersWorld(county, ctx.rng(county, SOURCE))
     world.simulate(ctx)
     last_of_year: dict[int, tuple[list[dict[str, str]], dt.date]] = {}
-    for day in _snapshot_days(ctx):
+    for day in _stock_dates(ctx, midyear=True):   # 30 June and each year's end
         last_of_year[day.year] = (_write_snapshot(world, ctx, day), day)
     section = ctx.truth.sections.setdefault(SOURCE, {}).setdefault("in_post_year_end", [])
     for year, (rows, day) in sorted(last_of_year.items()):
