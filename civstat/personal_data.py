@@ -44,6 +44,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _DUCKDB_MAGIC = b"DUCK"          # at byte 8 of a DuckDB database file
 _TEXT_TYPES = ("VARCHAR",)
 _INTEGER_TYPES = ("BIGINT", "HUGEINT", "UBIGINT", "DECIMAL")
+_FILE_COLUMN = "civstat_audit_file"   # the file a row of several Parquet files came from
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class PersonalDataAudit:
     # ------------------------------------------------------------ entry points
     def scan(self, roots: list[Path], exclude: tuple[Path, ...] = ()) -> list[Finding]:
         excluded = [p.resolve() for p in exclude]
+        parquet: dict[Path, list[Path]] = {}
         for root in roots:
             paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
             for path in paths:
@@ -97,14 +99,18 @@ class PersonalDataAudit:
                 if any(resolved == e or e in resolved.parents for e in excluded):
                     continue
                 self.files += 1
-                self.scan_file(path)
+                if path.suffix == ".parquet":
+                    parquet.setdefault(_dataset_folder(path), []).append(path)
+                else:
+                    self.scan_file(path)
+        for paths in parquet.values():
+            self._scan_parquet(paths)
         return self.findings
 
     def scan_file(self, path: Path) -> None:
         head = path.open("rb").read(16)
         if path.suffix == ".parquet":
-            with duckdb.connect() as con:
-                self._scan_relation(con, f"read_parquet('{_quoted(path)}')", str(path), "")
+            self._scan_parquet([path])
         elif head[8:12] == _DUCKDB_MAGIC:
             self._scan_duckdb(path)
         elif head.startswith(_SQLITE_MAGIC):
@@ -124,26 +130,43 @@ class PersonalDataAudit:
                 relation = f'"{catalog}"."{schema}"."{table}"'
                 self._scan_relation(con, relation, str(path), f"{schema}.{table}")
 
-    def _scan_relation(self, con, relation: str, path: str, label: str) -> None:
-        columns = con.execute(f"describe select * from {relation}").fetchall()
-        columns = [(c[0], c[1]) for c in columns]
+    def _scan_parquet(self, paths: list[Path]) -> None:
+        """The Parquet files of one dataset (a source's partitions share their
+        columns) as one relation: one query per column, not per file and column,
+        each value with the file it came from."""
+        listed = ", ".join(f"'{_quoted(p)}'" for p in paths)
+        with duckdb.connect() as con:
+            try:
+                relation = f"read_parquet([{listed}], union_by_name = true, filename = '{_FILE_COLUMN}')"
+                self._scan_relation(con, relation, None, "")
+            except duckdb.Error:        # columns of one name but different types: file by file
+                for path in paths:
+                    self._scan_relation(con, f"read_parquet('{_quoted(path)}')", str(path), "")
+
+    def _scan_relation(self, con, relation: str, path: str | None, label: str) -> None:
+        """``path`` None: the relation names each row's file in ``_FILE_COLUMN``."""
+        columns = [(c[0], c[1]) for c in con.execute(f"describe select * from {relation}").fetchall()]
+        source = f"'{path.replace(chr(39), chr(39) * 2)}'" if path is not None else _FILE_COLUMN
         for column, kind in columns:
+            if path is None and column == _FILE_COLUMN:
+                continue
             where = f"{label}.{column}" if label else column
             quoted = '"' + column.replace('"', '""') + '"'
             if kind.startswith(_TEXT_TYPES) or kind.startswith(_INTEGER_TYPES):
                 text = f"cast({quoted} as varchar)"
-                for (value,) in con.execute(
-                        f"select distinct {text} from {relation} where regexp_matches({text}, '[0-9]{{15}}')"
+                for found_in, value in con.execute(
+                        f"select distinct {source}, {text} from {relation} where regexp_matches({text}, '[0-9]{{15}}')"
                 ).fetchall():
-                    self._ids_in(value, path, where)
+                    self._ids_in(value, found_in, where)
             if kind.startswith(_TEXT_TYPES) and (self.names or self.secrets):
                 condition = "regexp_matches(v, '[\\x{3400}-\\x{9fff}]{2}')"
                 if self.secrets:
                     condition += "".join(f" or contains(v, '{s}')" for s in self.secrets)
-                for (value,) in con.execute(
-                        f"select distinct v from (select {quoted} as v from {relation}) where {condition}").fetchall():
-                    self._names_in(value, path, where)
-                    self._secrets_in(value, path, where)
+                for found_in, value in con.execute(
+                        f"select distinct found_in, v from (select {source} as found_in, {quoted} as v "
+                        f"from {relation}) where {condition}").fetchall():
+                    self._names_in(value, found_in, where)
+                    self._secrets_in(value, found_in, where)
 
     def _scan_sqlite(self, path: Path) -> None:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
@@ -192,6 +215,14 @@ class PersonalDataAudit:
         for secret in self.secrets:
             if secret in text:
                 self.findings.append(Finding(path, where, "key", secret[:2] + "…"))
+
+
+def _dataset_folder(path: Path) -> Path:
+    """The folder of a Parquet dataset: above its partition folders (``period=2024-01``)."""
+    folder = path.parent
+    while "=" in folder.name:
+        folder = folder.parent
+    return folder
 
 
 def _quoted(path: Path) -> str:

@@ -35,7 +35,7 @@ from synthetic.world import GenerationContext
 
 TINY = dict(scale="tiny", seed=7, start="2024-01", end="2024-06")
 # Two years, with a town merged (2023-09) and a street split (2024-05) inside:
-# what the warehouse tests measure targets on.
+# the world of the published home the warehouse tests read.
 TWO_YEARS = dict(scale="tiny", seed=3, start="2023-01", end="2024-12")
 # No malformed row and no broken marriage rule: every validity suite must pass.
 WITHOUT_DEFECTS = dict(scale="tiny", seed=5, start="2024-01", end="2024-03", defect_rate=0.0, rule_breaches=False)
@@ -130,22 +130,26 @@ def run_in(home: Path, landing: Path):
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory, tiny_landing):
-    """One full `civstat run` over the tiny extracts: (settings, summary)."""
-    return run_in(tmp_path_factory.mktemp("published-home"), tiny_landing)
-
-
-@pytest.fixture(scope="session")
-def two_year_landing(tmp_path_factory) -> Path:
+def published_landing(tmp_path_factory) -> Path:
+    """The two years the shared published home is built from. Shared: copy it
+    before changing anything."""
     out = tmp_path_factory.mktemp("landing-two-years")
     generate(GenerateRequest(out=out, **TWO_YEARS))
     return out
 
 
 @pytest.fixture(scope="session")
-def two_year_published(tmp_path_factory, two_year_landing):
-    """One full `civstat run` over two generated years: (settings, summary)."""
-    return run_in(tmp_path_factory.mktemp("two-years-home"), two_year_landing)
+def published_truth(published_landing) -> dict:
+    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, published_landing):
+    """One full `civstat run` over two generated years: (settings, summary).
+
+    The suite's one published home (a full run costs about 85 s): tests read it,
+    and a test that runs again or changes it works on a copy of it."""
+    return run_in(tmp_path_factory.mktemp("published-home"), published_landing)
 
 
 @pytest.fixture(scope="session")

@@ -73,20 +73,23 @@ def test_formula_text_is_loaded_as_the_department_wrote_it(outcomes):
 TOGETHER = ("utf16", "merged-header", "amount-text", "credit-code")     # one per source: they can share a landing
 
 
-def test_a_run_over_bad_deliveries_names_each_problem_and_shows_no_traceback(clean_landing, tmp_path):
-    """The user's view: `civstat run` over a landing with several bad files
-    says which file, row and field, and never prints a traceback."""
+def test_a_run_over_bad_deliveries_names_each_problem_and_shows_no_traceback(clean_published, tmp_path):
+    """The user's view: `civstat run` over a landing where several bad files
+    arrived since the last run says which file, row and field, and never
+    prints a traceback."""
     import os
     import shutil
     import subprocess
     import sys
 
-    landing = tmp_path / "landing"
-    shutil.copytree(clean_landing, landing)
+    settings, _ = clean_published
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    shutil.copytree(settings.landing_dir, landing)
+    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
     cases = {case.key: case for case in CASES}
     names = {key: cases[key].make(landing / cases[key].source).name for key in TOGETHER}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVSTAT_", "DAGSTER_", "DBT_"))}
-    env.update(CIVSTAT_HOME=str(tmp_path / "home"), CIVSTAT_PSEUDONYM_KEY="test-key")
+    env.update(CIVSTAT_HOME=str(home), CIVSTAT_PSEUDONYM_KEY="test-key")
     done = subprocess.run([str(Path(sys.executable).parent / "civstat"), "run", "--landing", str(landing)],
                           env=env, capture_output=True, text=True, timeout=900)
     printed = done.stdout + done.stderr

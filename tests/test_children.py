@@ -17,14 +17,14 @@ COUNTY = "370832000000"
 
 
 @pytest.fixture(scope="module")
-def truth(two_year_landing) -> dict:
-    return json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+def truth(published_landing) -> dict:
+    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
-def serving(two_year_published):
+def serving(published):
     """The serving file, read-only, closed after each test (the JZH01 test opens it its own way)."""
-    settings, summary = two_year_published
+    settings, summary = published
     assert summary.published
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     yield con
@@ -100,9 +100,9 @@ def test_the_roll_by_township_and_category_equals_the_truth(serving, truth):
     assert got == expected and len(expected) > 100
 
 
-def test_no_child_on_the_roll_has_left_or_turned_eighteen(two_year_published):
+def test_no_child_on_the_roll_has_left_or_turned_eighteen(published):
     """退出 rows never reach the fact, and children leave the month they turn 18 (年满18周岁)."""
-    settings, _ = two_year_published
+    settings, _ = published
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         [(wrong,)] = con.execute("""
             select count(*)
@@ -117,8 +117,8 @@ def test_no_child_on_the_roll_has_left_or_turned_eighteen(two_year_published):
     assert reasons.get("年满18周岁", 0) > 0 and len(reasons) >= 2
 
 
-def test_jzh01_children_rows_equal_the_truth(two_year_published, truth):
-    settings, _ = two_year_published
+def test_jzh01_children_rows_equal_the_truth(published, truth):
+    settings, _ = published
     rows = {r.code: r for r in compute(settings.serving_path, COUNTY, "2024-12").rows}
     december = [c for c in truth["child_welfare"]["monthly_by_township_and_category"] if c["period"] == "2024-12"]
     year = [c for c in truth["child_welfare"]["monthly_by_township_and_category"] if c["period"].startswith("2024")]

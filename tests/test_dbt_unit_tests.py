@@ -11,8 +11,8 @@ from civstat.cli import main
 from conftest import isolated_environ
 
 
-def test_every_dbt_unit_test_passes(two_year_published):
-    settings, _ = two_year_published
+def test_every_dbt_unit_test_passes(published):
+    settings, _ = published
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
         os.environ["CIVSTAT_HOME"] = str(settings.home)

@@ -56,10 +56,10 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def late_correction_run(two_year_published, tmp_path_factory):
+def late_correction_run(published, tmp_path_factory):
     """A copy of the published two years, then a run that loads the late
     corrections: (home, the landing folder as it now stands, the run's summary)."""
-    settings, _ = two_year_published
+    settings, _ = published
     root = tmp_path_factory.mktemp("late-correction")
     home, late, landing = root / "home", root / "late", root / "landing"
     shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
@@ -72,14 +72,14 @@ def late_correction_run(two_year_published, tmp_path_factory):
     return home, landing, run
 
 
-def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(two_year_published,
+def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(published,
                                                                                late_correction_run, tmp_path):
     """From the published two years, a correction of an old month arrives: the
     run rebuilds that window of the incremental facts, and the result equals
     rebuilding those facts from scratch (--full-refresh) on the same data."""
     models = _incremental_models()
     assert "marts.fct_monthly_assistance_households" in models
-    settings, _ = two_year_published
+    settings, _ = published
     home, _, run = late_correction_run
     reference = tmp_path / "reference"
     assert run.published

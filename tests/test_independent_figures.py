@@ -20,13 +20,13 @@ sys.path.insert(0, str(BENCH))
 from figures import civstat_figures, compare, read  # noqa: E402
 
 
-def test_an_independent_sql_script_computes_every_published_figure_alike(two_year_published, two_year_landing,
+def test_an_independent_sql_script_computes_every_published_figure_alike(published, published_landing,
                                                                            tmp_path):
-    settings, _ = two_year_published
+    settings, _ = published
     expected = {(f, r, p): v for f, r, p, v in civstat_figures(settings.serving_path)}
     out = tmp_path / "figures.csv"
     proc = subprocess.run([sys.executable, str(BENCH / "baselines" / "duckdb_only" / "run.py"), "--landing",
-                           str(two_year_landing), "--county", settings.county_code, "--out", str(out)],
+                           str(published_landing), "--county", settings.county_code, "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
 

@@ -25,15 +25,15 @@ COUNTY = "370832000000"
 
 
 @pytest.fixture(scope="module")
-def serving(two_year_published) -> Path:
-    settings, summary = two_year_published
+def serving(published) -> Path:
+    settings, summary = published
     assert summary.published
     return settings.serving_path
 
 
 @pytest.fixture(scope="module")
-def truth(two_year_landing) -> dict:
-    return json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+def truth(published_landing) -> dict:
+    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
 
 
 def _rows(submission) -> dict:
@@ -147,10 +147,10 @@ def test_a_cumulative_row_that_decreases_fails_the_audit_until_explained(serving
     assert all(f.explanation for f in released if f.rule_id == "C01")
 
 
-def test_a_failing_audit_relation_stops_the_submission_and_names_it(two_year_published, tmp_path, capsys):
+def test_a_failing_audit_relation_stops_the_submission_and_names_it(published, tmp_path, capsys):
     """The relations are data: a relation that cannot hold (persons ≤ households)
     stops the submission, lists the failure, and an explained exception releases it."""
-    settings, _ = two_year_published
+    settings, _ = published
     home = tmp_path / "home"
     (home / "serving").mkdir(parents=True)
     shutil.copy(settings.serving_path, home / "serving" / "civstat.duckdb")

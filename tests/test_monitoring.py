@@ -26,13 +26,13 @@ DOMAIN_TABLES = ("marts.fct_verifications", "marts.fct_household_monitoring_mont
 
 
 @pytest.fixture(scope="module")
-def truth(two_year_landing) -> dict:
-    return json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))["monitoring"]
+def truth(published_landing) -> dict:
+    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))["monitoring"]
 
 
 @pytest.fixture
-def serving(two_year_published):
-    settings, summary = two_year_published
+def serving(published):
+    settings, summary = published
     assert summary.published
     con = duckdb.connect(str(settings.serving_path), read_only=True)
     yield con
@@ -68,8 +68,8 @@ def test_the_watchlist_holds_exactly_the_flagged_spells_and_breaches(serving, tr
     assert breaches
 
 
-def test_b01_lists_every_breaching_household_and_blocks_nothing(two_year_published, truth):
-    settings, summary = two_year_published
+def test_b01_lists_every_breaching_household_and_blocks_nothing(published, truth):
+    settings, summary = published
     result = json.loads((settings.home / "quality" / "b01_blacklisted_off_the_roll.json").read_text(encoding="utf-8"))
     [rule] = result["rules"]
     assert (rule["rule_id"], rule["severity"], rule["success"]) == ("B01", "finding", False)
@@ -83,10 +83,10 @@ def test_b01_lists_every_breaching_household_and_blocks_nothing(two_year_publish
             "records": len(truth["breaches"])} in open_findings(settings)
 
 
-def test_no_clear_id_or_name_reaches_a_table_of_the_domain(two_year_published, two_year_landing):
+def test_no_clear_id_or_name_reaches_a_table_of_the_domain(published, published_landing):
     """Persons are matched across verification, roll and temporary aid by key only."""
-    settings, _ = two_year_published
-    names = delivered_names(two_year_landing)
+    settings, _ = published
+    names = delivered_names(published_landing)
     assert names
     for path in (settings.warehouse_path, settings.serving_path):
         con = duckdb.connect(str(path), read_only=True)
@@ -119,9 +119,9 @@ def _civstat(settings, *args) -> int:
         return main(list(args))
 
 
-def test_the_watchlist_command_lists_the_months_open_flags_longest_waiting_first(two_year_published, truth,
+def test_the_watchlist_command_lists_the_months_open_flags_longest_waiting_first(published, truth,
                                                                                 tmp_path, capsys):
-    settings, _ = two_year_published
+    settings, _ = published
     month, month_end = "2024-12", "2024-12-31"
     open_spells = {s["household_id"] for s in truth["spells"]
                    if s["opened_month"] <= month and (s["ended_on"] is None or s["ended_on"] > month_end)}

@@ -44,6 +44,13 @@ def planted(tmp_path):
         con.execute("insert into marts.t values (?, ?)", [f"{PLANTED_NAME}", int(PLANTED_ID[:18]) if
                                                          PLANTED_ID[-1].isdigit() else 0])
         con.execute(f"copy (select '{PLANTED_ID}' as id) to '{tmp_path / 'q.parquet'}' (format parquet)")
+        # A partitioned dataset (read as one relation): the name sits in one
+        # partition's file only, beside a clean one of other columns.
+        for period, note in (("2024-01", "无"), ("2024-02", f"联系人{PLANTED_NAME}")):
+            folder = tmp_path / "raw" / f"period={period}"
+            folder.mkdir(parents=True)
+            con.execute(f"copy (select ? as note, 1 as n{period[-1]}) to '{folder / 'part.parquet'}' (format parquet)",
+                        [note])
     with sqlite3.connect(tmp_path / "events.db") as con:
         con.execute("create table event_logs (event text)")
         con.execute("insert into event_logs values (?)", [f'{{"message": "{PLANTED_KEY}"}}'])
@@ -62,11 +69,13 @@ def test_the_audit_finds_what_is_planted_in_every_format_and_does_not_repeat_it(
             ("report.xlsx", "citizen_id"), ("report.xlsx", "name")} <= found
     if PLANTED_ID[-1].isdigit():
         assert ("w.duckdb", "citizen_id") in found          # an ID stored as a number
+    partitioned = [f.path for f in findings if f.path.endswith("part.parquet")]
+    assert partitioned == [str(planted / "raw" / "period=2024-02" / "part.parquet")]
     printed = "\n".join(map(str, findings))
     assert PLANTED_ID not in printed and PLANTED_NAME not in printed and PLANTED_KEY not in printed
 
 
-def test_a_run_and_its_exports_hold_no_personal_data(published, tiny_landing, tmp_path):
+def test_a_run_and_its_exports_hold_no_personal_data(published, published_landing, tmp_path):
     """Everything under the home (warehouse, serving file, raw tables and
     quarantine, Dagster's event logs, dbt's artefacts, the Data Docs, the logs,
     stored submissions) and every export, against the names the extracts hold,
@@ -90,7 +99,7 @@ def test_a_run_and_its_exports_hold_no_personal_data(published, tiny_landing, tm
         assert done.returncode in (0, 1), done.stderr
         (exports / f"{args[0]}.out").write_text(done.stdout + done.stderr, encoding="utf-8")
 
-    names = delivered_names(tiny_landing)
+    names = delivered_names(published_landing)
     assert len(names) > 500
     audit = PersonalDataAudit(names, ("test-key",))
     findings = audit.scan([settings.home, exports], exclude=(settings.landing_dir, settings.home / "secrets"))

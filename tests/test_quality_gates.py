@@ -20,15 +20,15 @@ SUITES = all_suites()
 
 
 @pytest.fixture(scope="module")
-def warehouse(two_year_published):
-    settings, summary = two_year_published
+def warehouse(published):
+    settings, summary = published
     assert summary.steps[-1].success, summary
     return settings.warehouse_path
 
 
 @pytest.fixture(scope="module")
-def truth(two_year_landing) -> dict:
-    return json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+def truth(published_landing) -> dict:
+    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
 
 
 def _failing(warehouse, suite_name: str) -> dict[str, set[tuple]]:
@@ -100,10 +100,10 @@ def test_every_fact_and_dimension_has_a_validity_suite():
         assert model.startswith("dim_") or suite.period_column in suite.key_columns
 
 
-def test_on_extracts_with_defects_only_the_marriage_rules_fail(two_year_published):
+def test_on_extracts_with_defects_only_the_marriage_rules_fail(published):
     """Malformed rows are quarantined at ingestion, so every validity suite
     passes but the marriage rules, which the generator breaks on purpose."""
-    settings, _ = two_year_published
+    settings, _ = published
     results = latest_results(settings)
     assert set(results) == set(SUITES)
     failed = {name for name in _validity_suites() if not results[name]["success"]}
@@ -129,11 +129,11 @@ def test_on_extracts_without_defects_every_validity_suite_passes(clean_published
         assert con.sql("select count(*) from marts.fct_marriage_registrations").fetchall()[0][0] > 0
 
 
-def test_a_broken_dimension_is_named_and_stops_publication(two_year_published, tmp_path):
+def test_a_broken_dimension_is_named_and_stops_publication(published, tmp_path):
     """A duplicated region row would double every figure joined through it."""
     import shutil
 
-    settings, _ = two_year_published
+    settings, _ = published
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(settings.warehouse_path, copy)
     with duckdb.connect(str(copy)) as con:
@@ -149,15 +149,15 @@ def test_a_broken_dimension_is_named_and_stops_publication(two_year_published, t
     assert not result.success and blocks_publication(suite)
 
 
-def test_the_data_docs_show_every_suite(two_year_published):
+def test_the_data_docs_show_every_suite(published):
     from orchestration.quality import data_docs_index
 
-    settings, _ = two_year_published
+    settings, _ = published
     index = data_docs_index(settings).read_text(encoding="utf-8")
     assert all(name in index for name in SUITES)
 
 
-def test_an_explained_exception_releases_the_withheld_month(two_year_published, tmp_path):
+def test_an_explained_exception_releases_the_withheld_month(published, tmp_path):
     """A month with failing registrations is withheld at publication; once the
     data team explains each failure (`civstat exception add`), the next run
     publishes it, the exceptions are listed beside the figures and the
@@ -171,7 +171,7 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
 
     from conftest import isolated_environ
 
-    settings, _ = two_year_published
+    settings, _ = published
     home = tmp_path / "home"
     shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
     with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
@@ -214,12 +214,12 @@ def test_an_explained_exception_releases_the_withheld_month(two_year_published, 
     assert form["L04100"].withheld is None and int(form["L04100"].value) > 0
 
 
-def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(two_year_published, truth, tmp_path):
+def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(published, truth, tmp_path):
     from python_calamine import CalamineWorkbook
 
     from warehouse.corrections import write_correction_lists
 
-    settings, _ = two_year_published
+    settings, _ = published
     written = write_correction_lists(settings.serving_path, tmp_path)
     expected: dict[str, set[str]] = {}
     for t in truth["targets"]:

@@ -470,10 +470,10 @@ def test_each_dashboard_renders_its_charts_without_an_error_banner(running, prov
 
 
 # ----------------------------------------------------------- personal data
-def test_superset_state_holds_no_personal_data_after_the_dashboards_were_queried(running, provisioned, tiny_landing):
+def test_superset_state_holds_no_personal_data_after_the_dashboards_were_queried(running, provisioned, published_landing):
     """Superset's metadata database, query log and logs, after every chart above was queried."""
     from civstat.personal_data import PersonalDataAudit, delivered_names
-    audit = PersonalDataAudit(delivered_names(tiny_landing), ("test-key",))
+    audit = PersonalDataAudit(delivered_names(published_landing), ("test-key",))
     findings = audit.scan([running.home])
     assert audit.files > 0
     assert findings == [], "\n".join(map(str, findings[:20]))

@@ -13,8 +13,8 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def attainment(two_year_published):
-    settings, summary = two_year_published
+def attainment(published):
+    settings, summary = published
     assert summary.success, summary
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         rows = con.sql("select target_id, region_code, period, period_type, region_level, actual_value, status,"
@@ -25,8 +25,8 @@ def attainment(two_year_published):
 
 
 @pytest.fixture(scope="module")
-def truth_targets(two_year_landing) -> list[dict]:
-    truth = json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+def truth_targets(published_landing) -> list[dict]:
+    truth = json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
     # T14 per marriage office is not a region: the marriage quality mart carries it.
     return [t for t in truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12]
 
@@ -81,11 +81,11 @@ def test_status_follows_the_catalogue(attainment):
             assert gap == actual - 95
 
 
-def test_the_dashboards_long_table_counts_the_roll_as_the_truth(two_year_published, two_year_landing):
+def test_the_dashboards_long_table_counts_the_roll_as_the_truth(published, published_landing):
     """mart_kpi_monthly's households and persons on the roll, per township in
     force and month, equal the truth's roll (which follows mergers too)."""
-    settings, _ = two_year_published
-    truth = json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+    settings, _ = published
+    truth = json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
     expected: dict[tuple, int] = {}
     for cell in truth["assistance"]["monthly_by_township_and_type"]:
         for indicator, field in (("V_ROLL_HOUSEHOLDS", "households"), ("V_ROLL_PERSONS", "persons")):

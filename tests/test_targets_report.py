@@ -27,16 +27,16 @@ PLAN = [f"T{n:02d}" for n in range(1, 23)]
 
 
 @pytest.fixture(scope="module")
-def serving(two_year_published):
-    settings, summary = two_year_published
+def serving(published):
+    settings, summary = published
     assert summary.published, summary
     return settings.serving_path
 
 
 @pytest.fixture(scope="module")
-def county_truth(two_year_landing) -> tuple[str, str, dict[str, dict]]:
+def county_truth(published_landing) -> tuple[str, str, dict[str, dict]]:
     """(county code, last year, target → the truth's county value that year)."""
-    truth = json.loads((two_year_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+    truth = json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
     county = [t for t in truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12
               and t["region"].endswith("000000")]
     (region,) = {t["region"] for t in county}
