@@ -7,14 +7,18 @@ build whose dbt step succeeded, the state it was built from is written to
 
 - the loaded version of every source period (``RawStore.applied_versions``);
 - the ingestion ledger (a rejected file changes the file accounting, not the data);
+- the explained exceptions, suite by suite;
 - a fingerprint of what builds and checks the warehouse: the dbt project as
   parsed (nodes' SQL checksums, configs and dependencies, macros), the quality
-  rules' code, the explained exceptions and the county served.
+  rules' code and the county served.
 
 The next build compares. A changed fingerprint, or no state (a first build, a
 failed one), rebuilds everything. Otherwise only the assets downstream of the
 changed sources are selected, with their dbt tests and quality suites, plus
-publication; the incremental facts rebuild only the changed months. Comparing
+publication; the incremental facts rebuild only the changed months. An
+explained exception (`civstat exception add`) changes what reads the
+exceptions (the marriage rule checks and the correction list) and the verdict
+of its suite: those are rebuilt and that suite runs again, nothing else. Comparing
 with the last *good* build, not with the run before, is what makes a failed
 build's work come back in the next one.
 """
@@ -38,6 +42,8 @@ STATE_FILE = "last_build.json"
 # The dbt sources that read the ingestion ledger and quarantine (not a source's rows).
 LEDGER_ASSETS = [dg.AssetKey(["ingestion", name])
                  for name in ("ledger", "quarantine", "loaded_files", "loaded_file_provenance")]
+# The dbt source of the explained exceptions (models/staging/quality).
+EXCEPTIONS_ASSET = dg.AssetKey(["quality", "exceptions"])
 # Code whose change means every figure may change.
 RULE_CODE = ("expectations", "warehouse")
 
@@ -46,16 +52,19 @@ RULE_CODE = ("expectations", "warehouse")
 class BuildState:
     versions: frozenset[tuple]      # (source, period, issuer, sha256) loaded
     ledger: str                     # hash of the ledger's entries
-    fingerprint: str                # hash of the project, rules, exceptions and county
+    fingerprint: str                # hash of the project, rules and county
+    exceptions: tuple[tuple[str, str], ...] = ()    # (suite, hash of its explained exceptions)
 
     def to_json(self) -> str:
         return json.dumps({"versions": sorted(list(v) for v in self.versions), "ledger": self.ledger,
-                           "fingerprint": self.fingerprint}, ensure_ascii=False, indent=1)
+                           "fingerprint": self.fingerprint, "exceptions": dict(self.exceptions)},
+                          ensure_ascii=False, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> BuildState:
         data = json.loads(text)
-        return cls(frozenset(tuple(v) for v in data["versions"]), data["ledger"], data["fingerprint"])
+        return cls(frozenset(tuple(v) for v in data["versions"]), data["ledger"], data["fingerprint"],
+                   tuple(sorted(data["exceptions"].items())))
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,8 @@ def current_state(settings: Settings, manifest_path: Path) -> BuildState:
     store = RawStore(settings.raw_dir)
     versions = frozenset((v["source"], v["period"], v["issuer"] or "", v.get("sha256") or "")
                          for v in store.applied_versions())
-    return BuildState(versions, _hash(store.ledger_file_names()), fingerprint(settings, manifest_path))
+    return BuildState(versions, _hash(store.ledger_file_names()), fingerprint(settings, manifest_path),
+                      explained_by_suite(settings))
 
 
 def fingerprint(settings: Settings, manifest_path: Path) -> str:
@@ -87,9 +97,16 @@ def fingerprint(settings: Settings, manifest_path: Path) -> str:
               if m.get("package_name") == manifest["metadata"].get("project_name")}
     rules = {str(p.relative_to(REPO_ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
              for folder in RULE_CODE for p in sorted((REPO_ROOT / folder).rglob("*.py"))}
-    # The register is append-only, one file per statement: its names say what is in it.
-    exceptions = sorted(p.name for p in ExceptionRegister(settings.home).folder.glob("*.parquet"))
-    return _hash([nodes, macros, rules, exceptions, settings.county_code])
+    return _hash([nodes, macros, rules, settings.county_code])
+
+
+def explained_by_suite(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """Each suite with explained exceptions, and a hash of its statements (the
+    register is append-only: a statement's id says what is in it)."""
+    ids: dict[str, list[str]] = {}
+    for statement in ExceptionRegister(settings.home).statements():
+        ids.setdefault(statement["suite"], []).append(statement["exception_id"])
+    return tuple(sorted((suite, _hash(sorted(found))) for suite, found in ids.items()))
 
 
 def _hash(value) -> str:
@@ -121,17 +138,24 @@ def plan_build(last: BuildState | None, now: BuildState, graph, build_keys: set[
     if last is None:
         return BuildPlan(ALL_MONTHS, None, "no earlier good build: everything")
     if last.fingerprint != now.fingerprint:
-        return BuildPlan(ALL_MONTHS, None, "models, rules, exceptions or county changed: everything")
+        return BuildPlan(ALL_MONTHS, None, "models, rules or county changed: everything")
     changed = now.versions ^ last.versions           # loaded, replaced or gone
     sources = sorted({source for source, *_ in changed})
     roots = [raw_asset_key(source) for source in sources]
     if now.ledger != last.ledger:
         roots += LEDGER_ASSETS
+    # A suite whose exceptions changed runs again: its asset is selected (its
+    # check with it), not what lies downstream, which the exceptions do not change.
+    suites = sorted({suite for suite, _ in set(now.exceptions) ^ set(last.exceptions)})
+    rechecked = {check.asset_key for check in graph.asset_check_keys if check.name in suites}
+    if suites:
+        roots.append(EXCEPTIONS_ASSET)
     downstream = dg.AssetSelection.assets(*roots).downstream().resolve(graph) if roots else set()
-    assets = frozenset((downstream & build_keys) | {dg.AssetKey("serving_marts")})
+    assets = frozenset(((downstream | rechecked) & build_keys) | {dg.AssetKey("serving_marts")})
     if any(CONTRACTS[source].period_kind != "month" for source in sources):
         window = ALL_MONTHS     # a register or the division table can move any month's figures
     else:
         window = build_window(sorted({period for _, period, *_ in changed}))
-    what = ", ".join(sources) or ("the ingestion ledger" if now.ledger != last.ledger else "nothing")
+    what = ", ".join(sources + [f"explained exceptions of {suite}" for suite in suites]) or (
+        "the ingestion ledger" if now.ledger != last.ledger else "nothing")
     return BuildPlan(window, assets, f"changed since the last good build: {what}")

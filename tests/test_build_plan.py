@@ -26,8 +26,8 @@ def graph():
     return defs.resolve_asset_graph(), set(job.asset_layer.selected_asset_keys)
 
 
-def state(*versions, ledger="l1", fingerprint="f1") -> BuildState:
-    return BuildState(frozenset(versions), ledger, fingerprint)
+def state(*versions, ledger="l1", fingerprint="f1", exceptions=()) -> BuildState:
+    return BuildState(frozenset(versions), ledger, fingerprint, tuple(exceptions))
 
 
 def names(plan) -> set[str]:
@@ -72,15 +72,41 @@ def test_a_rejected_file_rebuilds_the_file_accounting(graph):
     assert names(plan) == {k.to_user_string() for k in downstream & graph[1]} | {"serving_marts"}
 
 
-def test_the_fingerprint_is_stable_and_changes_with_an_explained_exception(settings, tmp_path):
+def test_the_fingerprint_is_stable_and_an_explained_exception_is_not_part_of_it(settings):
+    from expectations.exceptions import ExceptionRegister, ExplainedException
+    from orchestration.build_plan import explained_by_suite
+
     first = fingerprint(settings, dbt_project.manifest_path)
     assert fingerprint(settings, dbt_project.manifest_path) == first
-    register = settings.home / "quality" / "exceptions"
-    register.mkdir(parents=True)
-    (register / "20261126T000000-x.parquet").write_bytes(b"an explained exception")
-    assert fingerprint(settings, dbt_project.manifest_path) != first
+    assert explained_by_suite(settings) == ()
+    ExceptionRegister(settings.home).record(ExplainedException(
+        "marriage_registration_rules", "M05", "C1", "法院判决离婚", "数据组"))
+    assert fingerprint(settings, dbt_project.manifest_path) == first
+    [(suite, _)] = explained_by_suite(settings)
+    assert suite == "marriage_registration_rules"
+
+
+def test_an_explained_exception_rebuilds_what_reads_the_exceptions_and_reruns_its_suite_only(graph):
+    """Not a full build: the marriage rule checks and what reads them, and the
+    suite's own asset (its check runs again); no month of an incremental fact."""
+    before = state(ROLL, CREMATIONS)
+    marriage = plan_build(before, state(ROLL, CREMATIONS, exceptions=[("marriage_registration_rules", "e1")]),
+                          *graph)
+    assert not marriage.full and marriage.window[0] == marriage.window[1]
+    assert {"intermediate/int_marriage__rule_checks", "marts/mart_marriage_correction_list",
+            "serving_marts"} <= names(marriage)
+    assert not {"marts/fct_cremations", "marts/fct_monthly_assistance_households"} & names(marriage)
+    assert "marriage_registration_rules" in marriage.reason
+
+    roll = plan_build(before, state(ROLL, CREMATIONS, exceptions=[("fct_monthly_assistance_households_validity",
+                                                                   "e1")]), *graph)
+    assert "marts/fct_monthly_assistance_households" in names(roll)
+    assert "marts/mart_assistance_monthly_by_township" not in names(roll)   # not downstream of the exceptions
+    # the same exceptions again: nothing to recheck
+    again = state(ROLL, CREMATIONS, exceptions=[("marriage_registration_rules", "e1")])
+    assert names(plan_build(again, again, *graph)) == {"serving_marts"}
 
 
 def test_the_state_survives_its_file():
-    before = state(ROLL, CREMATIONS)
+    before = state(ROLL, CREMATIONS, exceptions=[("marriage_registration_rules", "e1")])
     assert BuildState.from_json(before.to_json()) == before

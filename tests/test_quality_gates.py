@@ -198,6 +198,10 @@ def test_an_explained_exception_releases_the_withheld_month(published, tmp_path)
         (tmp_path / "nothing-new").mkdir()
         summary = run_pipeline(Settings.load({"home": home, "landing_dir": tmp_path / "nothing-new"}))
     assert summary.published
+    # Not a full build: what reads the exceptions, and the marriage suite again.
+    assert summary.rebuilt is not None and "marriage_registration_rules" in summary.build_reason
+    assert "marts/mart_marriage_correction_list" in summary.rebuilt
+    assert "marts/fct_monthly_assistance_households" not in summary.rebuilt
 
     with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
         still = {p for (p,) in con.sql("select period from meta.withheld_figures "
