@@ -2,14 +2,11 @@
 -- community of the communities register (村和社区基础台账): whether an 在岗
 -- 儿童主任 serves it (T22's places). The register used is that of the
 -- snapshot's year (else the latest earlier one); its codes and the holders'
--- are both put on the code in force at the snapshot month's end, so a
--- director of a re-coded village still counts for it.
+-- are both put on the code in force at the snapshot month's end (macro
+-- villages_at_snapshots), so a director of a re-coded village still counts
+-- for it.
 with holders as (
     select * from {{ ref('fct_child_worker_snapshots') }}
-),
-
-communities as (
-    select * from {{ ref('stg_regions__communities') }}
 ),
 
 snapshots as (
@@ -21,30 +18,8 @@ snapshots as (
     from holders
 ),
 
-register_of_snapshot as (
-    select snapshots.snapshot_date, max(communities.year) as register_year
-    from snapshots
-    inner join communities on communities.year <= snapshots.snapshot_year
-    group by snapshots.snapshot_date
-),
-
 villages as (
-    select
-        snapshots.snapshot_date,
-        snapshots.snapshot_year,
-        snapshots.is_year_end_snapshot,
-        coalesce(regions.code_on, communities.code) as village_code,
-        min(communities.name) as village_name,
-        min(communities.community_type) as community_type,
-        min(coalesce(regions.township_code_on, substr(communities.code, 1, 9) || '000')) as township_code,
-        min(coalesce(regions.county_code, substr(communities.code, 1, 6) || '000000')) as county_code
-    from snapshots
-    inner join register_of_snapshot on register_of_snapshot.snapshot_date = snapshots.snapshot_date
-    inner join communities on communities.year = register_of_snapshot.register_year
-    left join {{ ref('int_regions__code_on_month_end') }} as regions
-        on regions.region_code = communities.code
-       and regions.period_month = snapshots.snapshot_month
-    group by all
+    {{ villages_at_snapshots('snapshots') }}
 ),
 
 directors as (

@@ -4,18 +4,11 @@
 -- A village with none counts 0, never missing (T11 takes the minimum).
 -- The register used is that of the snapshot's year (else the latest earlier
 -- one); its codes and the organisations' are both put on the code in force
--- at the snapshot month's end, so a retired village code follows its
--- successor and every village sits in the township that exists then.
+-- at the snapshot month's end (macro villages_at_snapshots), so a retired
+-- village code follows its successor and every village sits in the township
+-- that exists then.
 with organisations as (
     select * from {{ ref('int_organisations__organisation_snapshots') }}
-),
-
-communities as (
-    select * from {{ ref('stg_regions__communities') }}
-),
-
-code_on_month_end as (
-    select * from {{ ref('int_regions__code_on_month_end') }}
 ),
 
 snapshots as (
@@ -23,40 +16,8 @@ snapshots as (
     from organisations
 ),
 
-register_of_snapshot as (
-    select
-        snapshots.snapshot_date,
-        max(communities.year) as register_year
-    from snapshots
-    inner join communities on communities.year <= snapshots.snapshot_year
-    group by snapshots.snapshot_date
-),
-
 villages as (
-    select
-        snapshots.snapshot_date,
-        snapshots.snapshot_month,
-        snapshots.snapshot_year,
-        snapshots.is_year_end_snapshot,
-        register_of_snapshot.register_year,
-        coalesce(code_on_month_end.code_on, communities.code) as village_code,
-        min(communities.name) as village_name,
-        min(communities.community_type) as community_type,
-        min(coalesce(code_on_month_end.township_code_on, substr(communities.code, 1, 9) || '000')) as township_code,
-        min(coalesce(code_on_month_end.county_code, substr(communities.code, 1, 6) || '000000')) as county_code
-    from snapshots
-    inner join register_of_snapshot on register_of_snapshot.snapshot_date = snapshots.snapshot_date
-    inner join communities on communities.year = register_of_snapshot.register_year
-    left join code_on_month_end
-        on code_on_month_end.region_code = communities.code
-       and code_on_month_end.period_month = snapshots.snapshot_month
-    group by
-        snapshots.snapshot_date,
-        snapshots.snapshot_month,
-        snapshots.snapshot_year,
-        snapshots.is_year_end_snapshot,
-        register_of_snapshot.register_year,
-        coalesce(code_on_month_end.code_on, communities.code)
+    {{ villages_at_snapshots('snapshots') }}
 ),
 
 community_orgs as (

@@ -46,7 +46,7 @@ divisions as (
 ),
 
 roll as (
-    select roll.*, townships.county_code, cast(left(roll.period_month, 4) as integer) as year
+    select roll.*, townships.county_code
     from {{ ref('mart_assistance_monthly_by_township') }} as roll
     inner join townships using (period_month, township_code)
 ),
@@ -72,14 +72,7 @@ roll_paid_ytd as (
     select
         coalesce(township_code, county_code) as region_code, period_month, assistance_type,
         sum(amount_paid_yuan) / 10000 as paid_wan_yuan
-    from (
-        select months.period_month, earlier.county_code, earlier.assistance_type, earlier.amount_paid_yuan,
-               coalesce(code_map.township_code_on, earlier.township_code) as township_code
-        from month_bounds as months
-        inner join roll as earlier on earlier.year = months.year and earlier.period_month <= months.period_month
-        left join code_map on code_map.region_code = earlier.township_code
-                          and code_map.period_month = months.period_month
-    )
+    from ({{ year_to_date_rows('roll', ['assistance_type', 'amount_paid_yuan']) }})
     group by grouping sets ((county_code, period_month, assistance_type),
                             (county_code, township_code, period_month, assistance_type))
 ),
@@ -105,7 +98,7 @@ roll_measures as (
 ),
 
 aid as (
-    select aid.*, townships.county_code, cast(left(aid.period_month, 4) as integer) as year
+    select aid.*, townships.county_code
     from {{ ref('mart_temporary_aid_monthly_by_township') }} as aid
     inner join townships using (period_month, township_code)
 ),
@@ -117,14 +110,7 @@ aid_measures as (
         select period_month, county_code, township_code,
                sum(grants) as grants, sum(amount_yuan) / 10000 as amount_wan_yuan,
                sum(grants_to_vagrants) as vagrant_grants
-        from (
-            select months.period_month, aid.county_code, aid.grants, aid.amount_yuan, aid.grants_to_vagrants,
-                   coalesce(code_map.township_code_on, aid.township_code) as township_code
-            from month_bounds as months
-            inner join aid on aid.year = months.year and aid.period_month <= months.period_month
-            left join code_map on code_map.region_code = aid.township_code
-                              and code_map.period_month = months.period_month
-        )
+        from ({{ year_to_date_rows('aid', ['grants', 'amount_yuan', 'grants_to_vagrants']) }})
         group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
     )
     cross join lateral (values ('aid_grants_ytd', grants), ('aid_amount_ytd', amount_wan_yuan),
@@ -153,7 +139,7 @@ care_measures as (
 -- child-weighted mean 基本生活费标准 of each category (元/人·月), and their
 -- payments from January to the month (万元), county and township.
 children as (
-    select children.*, townships.county_code, cast(left(children.period_month, 4) as integer) as year
+    select children.*, townships.county_code
     from {{ ref('mart_child_welfare_monthly_by_township') }} as children
     inner join townships using (period_month, township_code)
 ),
@@ -185,14 +171,7 @@ children_paid_ytd as (
         case when child_category = '事实无人抚养儿童' then 'unattended_children_paid_ytd'
              else 'orphans_paid_ytd' end as measure,
         sum(amount_paid_yuan) / 10000 as value
-    from (
-        select months.period_month, earlier.county_code, earlier.child_category, earlier.amount_paid_yuan,
-               coalesce(code_map.township_code_on, earlier.township_code) as township_code
-        from month_bounds as months
-        inner join children as earlier on earlier.year = months.year and earlier.period_month <= months.period_month
-        left join code_map on code_map.region_code = earlier.township_code
-                          and code_map.period_month = months.period_month
-    )
+    from ({{ year_to_date_rows('children', ['child_category', 'amount_paid_yuan']) }})
     group by grouping sets ((county_code, period_month, measure),
                             (county_code, township_code, period_month, measure))
 ),
@@ -231,16 +210,7 @@ marriage_measures as (
 funeral_measures as (
     select coalesce(township_code, county_code) as region_code, period_month, 'cremations_ytd' as measure,
            sum(cremated) as value
-    from (
-        select months.period_month, funeral.county_code, funeral.cremated,
-               coalesce(code_map.township_code_on, funeral.township_code) as township_code
-        from month_bounds as months
-        inner join {{ ref('mart_funeral_monthly_by_township') }} as funeral
-            on cast(left(funeral.period_month, 4) as integer) = months.year
-           and funeral.period_month <= months.period_month
-        left join code_map on code_map.region_code = funeral.township_code
-                          and code_map.period_month = months.period_month
-    )
+    from ({{ year_to_date_rows(ref('mart_funeral_monthly_by_township'), ['cremated']) }})
     group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
     union all
     select attainment.region_code, months.period_month, 'cremation_rate' as measure, attainment.actual_value
