@@ -66,6 +66,20 @@ class Superset(SupersetClient):
                  "filters": [{"col": k, "opr": "eq", "value": v} for k, v in equals.items()]}
         return self.api("GET", f"{resource}/", params={"q": json.dumps(query)})["result"]
 
+    def list_all(self, resource: str, columns: list[str], order_column: str) -> list[dict]:
+        """Every object of a resource with the given columns, page by page (one
+        call per 100 objects instead of one per object); ``order_column``, one
+        the resource can be ordered by, should be unique, so pages neither
+        overlap nor skip."""
+        found: list[dict] = []
+        while True:
+            query = {"page_size": 100, "page": len(found) // 100, "columns": columns,
+                     "order_column": order_column, "order_direction": "asc"}
+            page = self.api("GET", f"{resource}/", params={"q": json.dumps(query)})["result"]
+            found += page
+            if len(page) < 100:
+                return found
+
     def count(self, resource: str) -> int:
         return self.api("GET", f"{resource}/", params={"q": json.dumps({"page_size": 1})})["count"]
 

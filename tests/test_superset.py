@@ -145,6 +145,24 @@ def test_a_changed_chart_definition_updates_that_chart_only(client, running, pro
     assert list(row) == ["临时救助人次"]
 
 
+def test_a_chart_edited_in_superset_is_put_back_with_its_query(client, running, provisioned):
+    """Someone saves a chart from the UI (its params without civstat's digest,
+    another query): the next provisioning finds it in the chart list and
+    puts it back, query and all."""
+    chart_id = _chart(provisioned, "临时救助人次")
+    before = client.fetch("chart", chart_id)
+    params = json.loads(before["params"])
+    params.pop("civstat_query_context_sha256")
+    client.update("chart", chart_id, {"params": json.dumps({**params, "row_limit": 5}), "query_context": "{}"})
+
+    report = apply(client, running.serving_path, load_definitions())
+
+    assert [n for n, (a, _) in report.objects["chart"].items() if a == "updated"] == ["临时救助人次"]
+    after = client.fetch("chart", chart_id)
+    assert json.loads(after["params"]) == json.loads(before["params"])
+    assert json.loads(after["query_context"]) == json.loads(before["query_context"])
+
+
 def test_the_targets_dashboard_opens_on_the_county_and_the_latest_year(client, provisioned, marts):
     """Default filter values go in the data mask, so the charts are filtered
     (Superset's "first value" option only marks the value in the filter bar)."""
