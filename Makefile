@@ -24,11 +24,14 @@ demo: setup
 	$(BIN)/civstat sql "select * from mart_assistance_monthly_by_township order by period_month desc, township_code, assistance_type limit 5"
 
 ## superset-env: Superset's own virtualenv (.venv-superset, about 2 minutes the first time)
-superset-env: setup
-	$(BIN)/civstat superset setup
+# Needs only Python (superset/service.py imports the standard library alone),
+# so it installs side by side with .venv.
+superset-env:
+	$(PYTHON) -c 'from superset.service import setup; print("Superset virtualenv:", setup())'
 
 ## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX, Superset)
-test: setup superset-env
+test:
+	$(MAKE) -j2 setup superset-env
 	$(BIN)/pytest -q
 
 ## test-slow: the tests that take minutes each (killing a run during its dbt build)
@@ -52,7 +55,7 @@ docs: setup
 
 ## superset: Superset on http://127.0.0.1:8088 with the dashboards (demo secrets); `make superset-down` stops it
 superset: export CIVSTAT_DEMO = 1
-superset: superset-env
+superset: setup superset-env
 	$(BIN)/civstat superset up
 	$(BIN)/civstat superset provision
 
