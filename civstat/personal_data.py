@@ -99,19 +99,18 @@ class PersonalDataAudit:
                 if any(resolved == e or e in resolved.parents for e in excluded):
                     continue
                 self.files += 1
-                if path.suffix == ".parquet":
+                if path.suffix == ".parquet":      # read a dataset at a time, below
                     parquet.setdefault(_dataset_folder(path), []).append(path)
                 else:
-                    self.scan_file(path)
+                    self._scan_file(path)
         for paths in parquet.values():
             self._scan_parquet(paths)
         return self.findings
 
-    def scan_file(self, path: Path) -> None:
+    def _scan_file(self, path: Path) -> None:
+        """A file other than Parquet, read the way its first bytes say."""
         head = path.open("rb").read(16)
-        if path.suffix == ".parquet":
-            self._scan_parquet([path])
-        elif head[8:12] == _DUCKDB_MAGIC:
+        if head[8:12] == _DUCKDB_MAGIC:
             self._scan_duckdb(path)
         elif head.startswith(_SQLITE_MAGIC):
             self._scan_sqlite(path)
@@ -146,7 +145,7 @@ class PersonalDataAudit:
     def _scan_relation(self, con, relation: str, path: str | None, label: str) -> None:
         """``path`` None: the relation names each row's file in ``_FILE_COLUMN``."""
         columns = [(c[0], c[1]) for c in con.execute(f"describe select * from {relation}").fetchall()]
-        source = f"'{path.replace(chr(39), chr(39) * 2)}'" if path is not None else _FILE_COLUMN
+        source = f"'{_quoted(path)}'" if path is not None else _FILE_COLUMN
         for column, kind in columns:
             if path is None and column == _FILE_COLUMN:
                 continue
@@ -225,7 +224,7 @@ def _dataset_folder(path: Path) -> Path:
     return folder
 
 
-def _quoted(path: Path) -> str:
+def _quoted(path: Path | str) -> str:
     return str(path).replace("'", "''")
 
 

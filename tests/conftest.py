@@ -119,6 +119,12 @@ def settings(tmp_path) -> Settings:
         yield Settings.load()
 
 
+def copy_home(home: Path, target: Path) -> None:
+    """A copy of a state directory to run in, leaving the original as it was
+    (without the run lock: the copy is nobody's run)."""
+    shutil.copytree(home, target, ignore=shutil.ignore_patterns("run.lock"))
+
+
 def run_in(home: Path, landing: Path):
     """One full `civstat run` of ``landing`` into ``home``: (settings, summary)."""
     from orchestration.run import run_pipeline
@@ -264,7 +270,7 @@ def corrected_run(published, tmp_path_factory) -> CorrectedRun:
     settings, _ = published
     root = tmp_path_factory.mktemp("corrected-run")
     corrected, home = root / "landing", root / "home"
-    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(settings.home, home)
     serving = home / "serving" / "civstat.duckdb"
 
     period, files = sorted(landing.scan(settings.landing_dir, ASSISTANCE).by_period().items())[-1]

@@ -82,10 +82,12 @@ def test_a_run_over_bad_deliveries_names_each_problem_and_shows_no_traceback(cle
     import subprocess
     import sys
 
+    from conftest import copy_home
+
     settings, _ = clean_published
     landing, home = tmp_path / "landing", tmp_path / "home"
     shutil.copytree(settings.landing_dir, landing)
-    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(settings.home, home)
     cases = {case.key: case for case in CASES}
     names = {key: cases[key].make(landing / cases[key].source).name for key in TOGETHER}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVSTAT_", "DAGSTER_", "DBT_"))}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 
@@ -13,10 +12,10 @@ from civstat.cli import main
 from conftest import isolated_environ
 
 
-def test_t19_lists_exactly_the_townships_the_truth_says_are_not_served(published, published_landing):
+def test_t19_lists_exactly_the_townships_the_truth_says_are_not_served(published, published_truth):
     settings, _ = published
-    truth = {t["year"]: t for t in json.loads((published_landing / "_truth" / "truth.json").read_text(
-        encoding="utf-8"))["targets"] if t["target"] == "T19" and t["region"].endswith("000000")}
+    truth = {t["year"]: t for t in published_truth["targets"]
+             if t["target"] == "T19" and t["region"].endswith("000000")}
     with duckdb.connect(str(settings.serving_path), read_only=True) as con:
         listed = con.execute("select year, township_code from marts.mart_townships_without_public_cemetery").fetchall()
         measured = dict(con.execute("select period, actual_value from marts.mart_target_attainment "

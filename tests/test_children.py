@@ -5,7 +5,6 @@ merger, a street split, re-deliveries and defects."""
 
 from __future__ import annotations
 
-import json
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
@@ -14,11 +13,6 @@ import pytest
 from warehouse.jzh01 import compute
 
 COUNTY = "370832000000"
-
-
-@pytest.fixture(scope="module")
-def truth(published_landing) -> dict:
-    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
@@ -45,17 +39,17 @@ def _two(value: str | Decimal) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def test_t21_equals_the_truth_for_the_county_and_every_township_and_year(serving, truth):
+def test_t21_equals_the_truth_for_the_county_and_every_township_and_year(serving, published_truth):
     rows = _attainment(serving, "T21")
-    expected = {(t["region"], str(t["year"])): _two(t["value"]) for t in _targets(truth, "T21")}
+    expected = {(t["region"], str(t["year"])): _two(t["value"]) for t in _targets(published_truth, "T21")}
     assert {key: rows[key][0] for key in expected} == expected
     # every township with 社会散居孤儿 is measured, not only the county
     assert len({region for region, _ in expected}) > 3
 
 
-def test_t21_compares_with_the_year_before_and_is_no_data_without_one(serving, truth):
+def test_t21_compares_with_the_year_before_and_is_no_data_without_one(serving, published_truth):
     rows = _attainment(serving, "T21")
-    county = {str(t["year"]): _two(t["value"]) for t in _targets(truth, "T21") if t["region"] == COUNTY}
+    county = {str(t["year"]): _two(t["value"]) for t in _targets(published_truth, "T21") if t["region"] == COUNTY}
     first, second = sorted(county)
     # the first year has a value but nothing a year earlier to compare with
     assert rows[(COUNTY, first)] == (county[first], None, "no_data")
@@ -68,12 +62,12 @@ def test_t21_compares_with_the_year_before_and_is_no_data_without_one(serving, t
             assert status == "no_data"
 
 
-def test_t22_equals_the_truth_and_its_list_names_every_empty_post(serving, truth):
+def test_t22_equals_the_truth_and_its_list_names_every_empty_post(serving, published_truth):
     rows = _attainment(serving, "T22")
-    expected = {(t["region"], str(t["year"])): _two(Decimal(t["value"]) * 100) for t in _targets(truth, "T22")}
+    expected = {(t["region"], str(t["year"])): _two(Decimal(t["value"]) * 100) for t in _targets(published_truth, "T22")}
     assert {key: rows[key][0] for key in expected} == expected
     listed = serving.execute("select year, region_code from marts.mart_child_care_vacancies").fetchall()
-    failing = sorted((t["year"], code) for t in _targets(truth, "T22") if t["region"] == COUNTY
+    failing = sorted((t["year"], code) for t in _targets(published_truth, "T22") if t["region"] == COUNTY
                      for code in t["failing"])
     assert sorted(listed) == failing
     # villages (a director) and at least one township (a supervisor: the street the split created)
@@ -91,9 +85,9 @@ def test_a_village_whose_director_left_is_listed_as_not_replaced(serving):
     assert left and never[0] > 0
 
 
-def test_the_roll_by_township_and_category_equals_the_truth(serving, truth):
+def test_the_roll_by_township_and_category_equals_the_truth(serving, published_truth):
     expected = {(c["period"], c["township_code"], c["category"]): (c["children"], Decimal(c["amount_paid"]))
-                for c in truth["child_welfare"]["monthly_by_township_and_category"]}
+                for c in published_truth["child_welfare"]["monthly_by_township_and_category"]}
     got = {(p, t, c): (n, a) for p, t, c, n, a in serving.execute(
         "select period_month, township_code, child_category, children, amount_paid_yuan "
         "from marts.mart_child_welfare_monthly_by_township").fetchall()}
@@ -117,11 +111,11 @@ def test_no_child_on_the_roll_has_left_or_turned_eighteen(published):
     assert reasons.get("年满18周岁", 0) > 0 and len(reasons) >= 2
 
 
-def test_jzh01_children_rows_equal_the_truth(published, truth):
+def test_jzh01_children_rows_equal_the_truth(published, published_truth):
     settings, _ = published
     rows = {r.code: r for r in compute(settings.serving_path, COUNTY, "2024-12").rows}
-    december = [c for c in truth["child_welfare"]["monthly_by_township_and_category"] if c["period"] == "2024-12"]
-    year = [c for c in truth["child_welfare"]["monthly_by_township_and_category"] if c["period"].startswith("2024")]
+    december = [c for c in published_truth["child_welfare"]["monthly_by_township_and_category"] if c["period"] == "2024-12"]
+    year = [c for c in published_truth["child_welfare"]["monthly_by_township_and_category"] if c["period"].startswith("2024")]
 
     def children(category: str) -> int:
         return sum(c["children"] for c in december if c["category"] == category)
@@ -134,11 +128,11 @@ def test_jzh01_children_rows_equal_the_truth(published, truth):
     assert rows["L08120"].value == str(children("社会散居孤儿"))
     assert rows["L08100"].value == str(children("集中养育孤儿") + children("社会散居孤儿"))
     assert rows["L08200"].value == str(children("事实无人抚养儿童"))
-    t21 = next(t for t in _targets(truth, "T21") if t["region"] == COUNTY and t["year"] == 2024)
+    t21 = next(t for t in _targets(published_truth, "T21") if t["region"] == COUNTY and t["year"] == 2024)
     assert rows["L08400"].value == str(_two(t21["value"]))
     assert rows["JZH011211101"].value == wan(("集中养育孤儿", "社会散居孤儿"))
     assert rows["JZH011211102"].value == wan(("事实无人抚养儿童",))
-    in_post = {(s["year"], s["post"]): s["in_post"] for s in truth["child_workers"]["in_post_year_end"]}
+    in_post = {(s["year"], s["post"]): s["in_post"] for s in published_truth["child_workers"]["in_post_year_end"]}
     assert rows["L08600"].value == str(in_post[(2024, "儿童督导员")])
     assert rows["L08700"].value == str(in_post[(2024, "儿童主任")])
     # 社会福利 and 儿童福利 as a whole are not computed: their cells stay empty

@@ -25,7 +25,7 @@ from ingestion.contract import ASSISTANCE, REGION_CHANGES, REGIONS
 from ingestion.load import ingest_source
 from ingestion.store import RawStore
 
-from conftest import deliver_correction, run_in
+from conftest import copy_home, deliver_correction, run_in
 
 REPO = Path(__file__).resolve().parent.parent
 KILLED = -signal.SIGKILL
@@ -91,7 +91,7 @@ def test_killed_between_storing_a_period_and_recording_it_ingestion_records_it_n
 def warehouse_copy(published, tmp_path) -> tuple[Path, Path]:
     settings, _ = published
     home = tmp_path / "home"
-    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(settings.home, home)
     return home / "warehouse" / "warehouse.duckdb", home / "serving"
 
 
@@ -170,7 +170,7 @@ def test_killed_during_the_dbt_build_the_next_run_converges_to_an_uninterrupted_
     assert (landing / "assistance" / month.name.replace(".csv", "_v9.csv")).exists()
     homes = {name: tmp_path / name for name in ("killed", "reference")}
     for home in homes.values():
-        shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+        copy_home(settings.home, home)
     serving = homes["killed"] / "serving" / "civstat.duckdb"
     before = _sha(serving)
 

@@ -16,7 +16,7 @@ import pytest
 from civstat.cli import main
 from orchestration.dbt.project import dbt_project
 
-from conftest import deliver_correction, isolated_environ, run_in
+from conftest import copy_home, deliver_correction, isolated_environ, run_in
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 LATE_MONTH = "2024-03"     # an old month a department corrects after the build
@@ -62,7 +62,7 @@ def late_correction_run(published, tmp_path_factory):
     settings, _ = published
     root = tmp_path_factory.mktemp("late-correction")
     home, late, landing = root / "home", root / "late", root / "landing"
-    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(settings.home, home)
     _deliver_late_corrections(settings.landing_dir, late)
     _, run = run_in(home, late)
     # Everything delivered so far, in one folder: what an independent program reads.
@@ -90,7 +90,7 @@ def test_a_late_correction_rebuilds_its_window_only_and_equals_a_full_refresh(pu
     assert not {"marts/fct_donations", "marts/fct_organisation_snapshots", "marts/dim_region"} & set(run.rebuilt)
 
     # The reference: the same state, the incremental facts rebuilt from scratch.
-    shutil.copytree(home, reference, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(home, reference)
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
         os.environ["CIVSTAT_HOME"] = str(reference)

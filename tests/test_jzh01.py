@@ -4,7 +4,6 @@ reproducible revisions."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -31,11 +30,6 @@ def serving(published) -> Path:
     return settings.serving_path
 
 
-@pytest.fixture(scope="module")
-def truth(published_landing) -> dict:
-    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
-
-
 def _rows(submission) -> dict:
     return {r.code: r for r in submission.rows}
 
@@ -44,9 +38,9 @@ def _wan(yuan: Decimal) -> str:
     return str((yuan / 10000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def test_the_year_end_figures_equal_the_generators_truth(serving, truth):
+def test_the_year_end_figures_equal_the_generators_truth(serving, published_truth):
     rows = _rows(compute(serving, COUNTY, "2024-12"))
-    roll = [t for t in truth["assistance"]["monthly_by_township_and_type"] if t["period"] == "2024-12"]
+    roll = [t for t in published_truth["assistance"]["monthly_by_township_and_type"] if t["period"] == "2024-12"]
 
     def on_roll(kind: str, field: str) -> str:
         return str(sum(t[field] for t in roll if t["assistance_type"] == kind))
@@ -55,12 +49,12 @@ def test_the_year_end_figures_equal_the_generators_truth(serving, truth):
     assert rows["L02120"].value == on_roll("城市低保", "households")
     assert rows["L02210"].value == on_roll("农村低保", "persons")
     assert rows["L02220"].value == on_roll("农村低保", "households")
-    paid = [t for t in truth["assistance"]["monthly_by_township_and_type"] if t["period"].startswith("2024")]
+    paid = [t for t in published_truth["assistance"]["monthly_by_township_and_type"] if t["period"].startswith("2024")]
     assert rows["JZH011212111"].value == _wan(sum(Decimal(t["amount_paid"]) for t in paid
                                                   if t["assistance_type"] == "城市低保"))
     assert rows["JZH011212121"].value == _wan(sum(Decimal(t["amount_paid"]) for t in paid
                                                   if t["assistance_type"] == "农村低保"))
-    target = {t["target"]: t for t in truth["targets"] if t["region"] == COUNTY and t["year"] == 2024}
+    target = {t["target"]: t for t in published_truth["targets"] if t["region"] == COUNTY and t["year"] == 2024}
     assert rows["L05200"].value == str((Decimal(target["T13"]["value"]) * 100).quantize(Decimal("0.01")))
     assert rows["L05100"].value == str(target["T13"]["numerator"])
     assert rows["L07100"].value == target["T17"]["value"]
@@ -69,7 +63,7 @@ def test_the_year_end_figures_equal_the_generators_truth(serving, truth):
     assert rows["JZH011310000"].value is None and rows["JZH011212110"].value is None
 
 
-def test_marriage_counts_are_withheld_while_the_marriage_rules_fail(serving, truth):
+def test_marriage_counts_are_withheld_while_the_marriage_rules_fail(serving, published_truth):
     """The generated registrations carry planted breaches of M01–M09, so the
     year's cumulative marriage and divorce rows are left out, with the reason;
     the measure itself equals the truth."""
@@ -81,8 +75,8 @@ def test_marriage_counts_are_withheld_while_the_marriage_rules_fail(serving, tru
         measured = dict(con.execute("select measure, value from marts.mart_report_measures_monthly "
                                     "where region_code = ? and period_month = '2024-12' "
                                     "and measure in ('marriages_ytd', 'divorces_ytd')", [COUNTY]).fetchall())
-    assert measured == {"marriages_ytd": truth["marriage"]["2024"]["counts"]["结婚"],
-                        "divorces_ytd": truth["marriage"]["2024"]["counts"]["离婚"]}
+    assert measured == {"marriages_ytd": published_truth["marriage"]["2024"]["counts"]["结婚"],
+                        "divorces_ytd": published_truth["marriage"]["2024"]["counts"]["离婚"]}
 
 
 def test_the_workbook_has_the_layout_of_the_form(serving, tmp_path):

@@ -26,8 +26,8 @@ DOMAIN_TABLES = ("marts.fct_verifications", "marts.fct_household_monitoring_mont
 
 
 @pytest.fixture(scope="module")
-def truth(published_landing) -> dict:
-    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))["monitoring"]
+def truth(published_truth) -> dict:
+    return published_truth["monitoring"]
 
 
 @pytest.fixture

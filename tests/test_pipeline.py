@@ -1,7 +1,6 @@
 """The slice end to end on the real stack: extract → Dagster → dbt → GX → publish → SQL."""
 
 import re
-import shutil
 from decimal import Decimal
 
 import duckdb
@@ -13,7 +12,7 @@ from ingestion.records import credit_code_is_valid
 from orchestration.run import RunRefused, exclusive_run, run_pipeline
 from warehouse.query import QueryRefused, run_query
 
-from conftest import run_in
+from conftest import copy_home, run_in
 from test_ingestion import personal_values
 
 
@@ -113,7 +112,7 @@ def test_statements_that_write_or_reach_out_are_refused(published, statement, ca
 def test_a_second_run_on_the_same_files_changes_no_data_and_publishes_again(published, tmp_path):
     shared, first = published
     home = tmp_path / "home"          # the shared home stays as it was published
-    shutil.copytree(shared.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(shared.home, home)
     before = run_query(home / "serving" / "civstat.duckdb",
                        "select * from mart_assistance_monthly_by_township order by all").rows
     settings, again = run_in(home, shared.landing_dir)

@@ -4,7 +4,6 @@ generator planted or knows to break them: 100 % precision, 100 % recall."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import duckdb
@@ -26,21 +25,16 @@ def warehouse(published):
     return settings.warehouse_path
 
 
-@pytest.fixture(scope="module")
-def truth(published_landing) -> dict:
-    return json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
-
-
 def _failing(warehouse, suite_name: str) -> dict[str, set[tuple]]:
     result = run_suite(SUITES[suite_name], warehouse)
     assert all(r.error is None for r in result.rules), [r.error for r in result.rules]
     return {r.rule_id: {tuple(k.values()) for k in r.failing_keys} for r in result.rules}
 
 
-def test_the_marriage_suite_names_exactly_the_planted_registrations(warehouse, truth):
+def test_the_marriage_suite_names_exactly_the_planted_registrations(warehouse, published_truth):
     failing = _failing(warehouse, "marriage_registration_rules")
     found = {(rule, file, line) for rule, keys in failing.items() for *_, file, line in keys}
-    planted = {(f["rule"], f["file"], f["line"]) for year in truth["marriage"].values() for f in year["failing"]}
+    planted = {(f["rule"], f["file"], f["line"]) for year in published_truth["marriage"].values() for f in year["failing"]}
     assert planted, "the generator planted marriage defects"
     assert found == planted
 
@@ -62,15 +56,15 @@ def _truth_failing(truth: dict, target: str, year: int) -> set[str]:
     ("t08_urban_communities_with_facility", "T08", 1),
     ("t11_villages_with_two_community_orgs", "T11", 1),
 ])
-def test_each_plan_rule_names_the_places_that_break_it(warehouse, truth, suite, target, key):
+def test_each_plan_rule_names_the_places_that_break_it(warehouse, published_truth, suite, target, key):
     failing = _failing(warehouse, suite)[target]
-    last_year = max(t["year"] for t in truth["targets"])
-    assert {k[key] for k in failing} == _truth_failing(truth, target, last_year)
+    last_year = max(t["year"] for t in published_truth["targets"])
+    assert {k[key] for k in failing} == _truth_failing(published_truth, target, last_year)
 
 
-def test_the_archive_rule_names_every_missing_year(warehouse, truth):
+def test_the_archive_rule_names_every_missing_year(warehouse, published_truth):
     failing = _failing(warehouse, "t20_archive_years_loaded")["T20"]
-    t20 = next(t for t in truth["targets"] if t["target"] == "T20")
+    t20 = next(t for t in published_truth["targets"] if t["target"] == "T20")
     assert len(failing) == t20["denominator"] - t20["numerator"] > 0
 
 
@@ -163,17 +157,16 @@ def test_an_explained_exception_releases_the_withheld_month(published, tmp_path)
     publishes it, the exceptions are listed beside the figures and the
     correction list keeps the records with their reason."""
     import os
-    import shutil
 
     from civstat.cli import main
     from civstat.settings import Settings
     from orchestration.run import run_pipeline
 
-    from conftest import isolated_environ
+    from conftest import copy_home, isolated_environ
 
     settings, _ = published
     home = tmp_path / "home"
-    shutil.copytree(settings.home, home, ignore=shutil.ignore_patterns("run.lock"))
+    copy_home(settings.home, home)
     with duckdb.connect(str(home / "serving" / "civstat.duckdb"), read_only=True) as con:
         withheld = dict(con.sql("select period, failing_records from meta.withheld_figures "
                                 "where suite = 'marriage_registration_rules'").fetchall())
@@ -218,7 +211,7 @@ def test_an_explained_exception_releases_the_withheld_month(published, tmp_path)
     assert form["L04100"].withheld is None and int(form["L04100"].value) > 0
 
 
-def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(published, truth, tmp_path):
+def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(published, published_truth, tmp_path):
     from python_calamine import CalamineWorkbook
 
     from warehouse.corrections import write_correction_lists
@@ -226,7 +219,7 @@ def test_each_office_gets_a_workbook_of_exactly_its_failing_registrations(publis
     settings, _ = published
     written = write_correction_lists(settings.serving_path, tmp_path)
     expected: dict[str, set[str]] = {}
-    for t in truth["targets"]:
+    for t in published_truth["targets"]:
         if t["target"] == "T14" and not t["region"].isdigit():
             expected.setdefault(t["region"], set()).update(t["failing"])
     assert set(written) == {office for office, certs in expected.items() if certs}

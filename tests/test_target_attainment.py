@@ -5,7 +5,6 @@ means, within 0.01 percentage points for rates); no data is `no_data`."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import duckdb
@@ -25,10 +24,9 @@ def attainment(published):
 
 
 @pytest.fixture(scope="module")
-def truth_targets(published_landing) -> list[dict]:
-    truth = json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
+def truth_targets(published_truth) -> list[dict]:
     # T14 per marriage office is not a region: the marriage quality mart carries it.
-    return [t for t in truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12]
+    return [t for t in published_truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12]
 
 
 def _expected(target: dict, rates: set[str]) -> Decimal | None:
@@ -81,13 +79,12 @@ def test_status_follows_the_catalogue(attainment):
             assert gap == actual - 95
 
 
-def test_the_dashboards_long_table_counts_the_roll_as_the_truth(published, published_landing):
+def test_the_dashboards_long_table_counts_the_roll_as_the_truth(published, published_truth):
     """mart_kpi_monthly's households and persons on the roll, per township in
     force and month, equal the truth's roll (which follows mergers too)."""
     settings, _ = published
-    truth = json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
     expected: dict[tuple, int] = {}
-    for cell in truth["assistance"]["monthly_by_township_and_type"]:
+    for cell in published_truth["assistance"]["monthly_by_township_and_type"]:
         for indicator, field in (("V_ROLL_HOUSEHOLDS", "households"), ("V_ROLL_PERSONS", "persons")):
             for region in (cell["township_code"], cell["township_code"][:6] + "000000"):
                 key = (cell["period"], region, indicator)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import time
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,10 +33,9 @@ def serving(published):
 
 
 @pytest.fixture(scope="module")
-def county_truth(published_landing) -> tuple[str, str, dict[str, dict]]:
+def county_truth(published_truth) -> tuple[str, str, dict[str, dict]]:
     """(county code, last year, target → the truth's county value that year)."""
-    truth = json.loads((published_landing / "_truth" / "truth.json").read_text(encoding="utf-8"))
-    county = [t for t in truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12
+    county = [t for t in published_truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12
               and t["region"].endswith("000000")]
     (region,) = {t["region"] for t in county}
     year = max(t["year"] for t in county)
