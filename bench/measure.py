@@ -94,6 +94,7 @@ def run_measured(command: list[str], *, env: dict | None = None, interval: float
                  cwd: Path | None = None) -> Measured:
     """Run a command to its end, sampling its process tree; its output is kept, not shown."""
     samples = Samples()
+    reaped_before = _reaped_cpu_total()     # children reaped before (a process pool's workers, say) are not ours
     started = time.time()
     proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     stop = threading.Event()
@@ -118,16 +119,11 @@ def run_measured(command: list[str], *, env: dict | None = None, interval: float
     # The last sample cannot see the tree's final CPU; the reaped child's rusage can.
     # (Orphaned grandchildren are not in it: keep the larger of the two.)
     last = samples.samples[-1] if samples.samples else Sample(started, 0.0, 0)
-    samples.samples.append(Sample(ended, max(last.cpu, _reaped_cpu()), last.rss))
+    samples.samples.append(Sample(ended, max(last.cpu, _reaped_cpu_total() - reaped_before), last.rss))
     return Measured(command, proc.returncode, started, ended, samples, output)
 
 
-_REAPED_BEFORE = [0.0]
-
-
-def _reaped_cpu() -> float:
-    """CPU seconds of the command just reaped (and the descendants it waited for), as the kernel counted."""
+def _reaped_cpu_total() -> float:
+    """CPU seconds of every child this process has reaped (and the descendants they waited for), as the kernel counted."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = usage.ru_utime + usage.ru_stime
-    mine, _REAPED_BEFORE[0] = total - _REAPED_BEFORE[0], total   # commands run one after another
-    return mine
+    return usage.ru_utime + usage.ru_stime

@@ -100,8 +100,13 @@ class Superset(SupersetClient):
 
     def chart_data(self, chart_id: int) -> list[dict]:
         """The saved query of a chart, run now (``?force=true``): the rows of each of its queries."""
-        answer = self.api("GET", f"chart/{chart_id}/data/", params={"force": "true"})
-        return [result["data"] for result in answer["result"]]
+        return [result["data"] for result in self.chart_results(chart_id, force=True)]
+
+    def chart_results(self, chart_id: int, *, force: bool) -> list[dict]:
+        """Each query's result of a chart as a dashboard gets it: rows (``data``),
+        whether they came from the cache (``is_cached``); ``force`` skips the cache."""
+        answer = self.api("GET", f"chart/{chart_id}/data/", params={"force": str(force).lower()})
+        return answer["result"]
 
     def sql(self, database_id: int, sql: str) -> list[dict]:
         """Workaround 5: SQL Lab's route on 6.1."""

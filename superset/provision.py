@@ -363,6 +363,10 @@ def query_context(params: dict, ds_id: int, ds: dict) -> dict:
         query["orderby"] = [[params["metrics"][0], False]]
     elif viz == "table" and params["query_mode"] == "raw":
         query["columns"] = params["all_columns"]
+        # No metrics at all, not an empty list: Superset groups by the columns
+        # whenever metrics is not None, which merges equal rows and refuses an
+        # ORDER BY on a column not shown.
+        query["metrics"] = None
         query["orderby"] = [json.loads(o) for o in params["order_by_cols"]]
     elif viz == "table":
         query["columns"] = params["groupby"]

@@ -143,6 +143,7 @@ def superset_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CIVSTAT_SUPERSET_PASSWORD", "SUPERSET_"))}
     env.update({
         "CIVSTAT_HOME": str(settings.home),
+        "CIVSTAT_SERVING_PATH": str(settings.serving_path),    # the chart cache's version (serving_cache.py)
         "SUPERSET_CONFIG_PATH": str(CONFIG),
         "SUPERSET_SECRET_KEY": secret_key(settings),
         "FLASK_APP": "superset.app:create_app()",

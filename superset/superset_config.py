@@ -2,10 +2,13 @@
 
 Runs inside Superset's own virtualenv (.venv-superset), so it imports nothing
 from civstat: `superset/service.py` passes what it needs through the
-environment (CIVSTAT_HOME, SUPERSET_SECRET_KEY) when it starts Superset.
+environment (CIVSTAT_HOME, CIVSTAT_SERVING_PATH, SUPERSET_SECRET_KEY) when it
+starts Superset.
 """
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 _home = os.environ.get("CIVSTAT_HOME")
@@ -26,9 +29,23 @@ UPLOAD_FOLDER = str(STATE_DIR / "uploads")
 ENABLE_PROXY_FIX = False
 SESSION_COOKIE_SECURE = False
 
-# Every chart query reads the current serving file: no result cache that could
-# outlive a publication (the file is replaced atomically, see docs/serving.md).
-DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# Chart results are cached per version of the serving file
+# (serving_cache.py): a publication replaces the file, so the next view of a
+# chart reads the new figures and later views are answered from the cache.
+# Flask-Caching imports a cache class by its dotted name, and this file is not
+# a module on Superset's path, so the class's module is registered by hand.
+_serving_cache_spec = importlib.util.spec_from_file_location(
+    "civstat_serving_cache", Path(__file__).with_name("serving_cache.py"))
+sys.modules["civstat_serving_cache"] = importlib.util.module_from_spec(_serving_cache_spec)
+_serving_cache_spec.loader.exec_module(sys.modules["civstat_serving_cache"])
+
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "civstat_serving_cache.ServingVersionCache",
+    "CACHE_DIR": str(STATE_DIR / "cache" / "chart-data"),
+    "CACHE_SERVING_PATH": os.environ.get("CIVSTAT_SERVING_PATH", ""),
+    "CACHE_DEFAULT_TIMEOUT": 7 * 24 * 3600,     # a stale version's entries go after a week
+    "CACHE_THRESHOLD": 5000,
+}
 CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 
 FEATURE_FLAGS = {

@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 import socket
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,9 +43,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def running(published, tmp_path_factory):
-    """A real Superset on a free local port, its own state directory, reading the published serving file."""
+    """A real Superset on a free local port, its own state directory, reading a
+    copy of the published serving file (a test publishes new versions of it)."""
     settings, _ = published
-    settings = dataclasses.replace(settings, home=tmp_path_factory.mktemp("superset-home"),
+    home = tmp_path_factory.mktemp("superset-home")
+    (home / "serving").mkdir()
+    shutil.copy2(settings.serving_path, home / "serving" / settings.serving_path.name)
+    settings = dataclasses.replace(settings, home=home, serving_dir=home / "serving",
                                    superset_url=f"http://127.0.0.1:{_free_port()}", superset_user="admin",
                                    superset_password=secrets.token_urlsafe(16), demo=False)
     saved = os.environ.get("SUPERSET_SECRET_KEY")
@@ -192,6 +197,18 @@ def test_the_places_breaking_a_100_percent_rule_are_those_of_the_mart(client, pr
                             order by all""").fetchall()
     [rows] = client.chart_data(_chart(provisioned, "未达到百分之百规则的地方"))
     assert sorted((r["region_name"], r["period"], r["target_id"]) for r in rows) == expected
+
+
+def test_every_chart_answers_its_saved_query_and_detail_tables_are_not_grouped(client, provisioned):
+    """The saved query (what the chart-data API, reports and caches run), not
+    the one the browser builds: a detail table must list rows as they are."""
+    for dashboard in load_definitions().dashboards:
+        for chart in dashboard["charts"]:
+            chart_id = _chart(provisioned, chart["name"])
+            assert all(isinstance(rows, list) for rows in client.chart_data(chart_id)), chart["name"]
+            if chart["viz"] == "table" and "columns" in chart:
+                [query] = client.api("GET", f"chart/{chart_id}/data/", params={"type": "query"})["result"]
+                assert "GROUP BY" not in query["query"].upper(), chart["name"]
 
 
 def test_each_target_row_of_the_progress_table_equals_the_mart(client, provisioned, marts):
@@ -471,6 +488,69 @@ def test_a_withheld_figures_table_lists_exactly_the_withheld_figures_of_its_sour
     [rows] = client.chart_data(_chart(provisioned, chart))
     assert sorted((r["period"], r["failing_rules"], r["failing_records"]) for r in rows) == expected
     assert all(r["figures_label"] and not r["figures_label"].isascii() for r in rows)
+
+
+# ---------------------------------------------------------------- chart cache
+def _publish_copy(serving_path: Path, change_sql: str | None = None) -> None:
+    """A new version of the serving file swapped in the way publication does it
+    (a new file, os.replace), optionally with a figure changed."""
+    building = serving_path.with_name(".next.duckdb")
+    shutil.copy2(serving_path, building)
+    if change_sql:
+        with duckdb.connect(str(building)) as con:
+            con.execute(change_sql)
+    os.replace(building, serving_path)
+
+
+RACE = """
+import os, sys, importlib.util
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("serving_cache", sys.argv[1])
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+from flask_caching.backends.filesystemcache import FileSystemCache
+work = Path(sys.argv[2]); serving = work / "civstat.duckdb"; serving.write_text("version 1")
+cache = module.ServingVersionCache(FileSystemCache(str(work / "cache")), str(serving))
+assert cache.get("chart") is None                  # looked up under version 1, the query starts ...
+(work / "next").write_text("version 2"); os.replace(work / "next", serving)   # ... a publication swaps ...
+cache.set("chart", "figures of version 1")         # ... and the query stores what it read
+print(repr(cache.get("chart")))                    # a view after the publication
+cache.set("chart", "figures of version 2")
+print(repr(cache.get("chart")))
+print(repr(cache.set("unasked", 1)))
+"""
+
+
+def test_figures_read_before_a_publication_are_never_served_after_it(tmp_path):
+    """The race the cache closes: a query that read the old file stores its
+    result under the version it looked up, which no later view asks for."""
+    done = subprocess.run([str(service.VENV / "bin" / "python"), "-c", RACE,
+                           str(Path(service.__file__).with_name("serving_cache.py")), str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:3] == ["None", "'figures of version 2'", "False"]
+
+
+def test_a_chart_is_answered_from_the_cache_until_a_new_version_is_published(client, running, provisioned):
+    chart = _chart(provisioned, "已达标目标数")
+    [first] = client.chart_results(chart, force=False)
+    [again] = client.chart_results(chart, force=False)
+    assert not first["is_cached"] and again["is_cached"] is True      # a miss says None
+    assert again["data"] == first["data"]
+    [[row]] = [first["data"]]
+    original = running.serving_path.with_name("original.duckdb")
+    os.link(running.serving_path, original)
+    try:
+        _publish_copy(running.serving_path, """update marts.mart_target_attainment set status = 'met'
+            where rowid = (select min(rowid) from marts.mart_target_attainment where status <> 'met')""")
+        [after] = client.chart_results(chart, force=False)
+        assert not after["is_cached"]
+        assert after["data"] == [{"已达标": row["已达标"] + 1}]
+        [cached] = client.chart_results(chart, force=False)
+        assert cached["is_cached"] is True and cached["data"] == after["data"]
+    finally:
+        os.replace(original, running.serving_path)     # back to the published figures, a version of its own
+    [restored] = client.chart_results(chart, force=False)
+    assert restored["data"] == first["data"]
 
 
 # ---------------------------------------------------------------- screenshots
