@@ -17,6 +17,8 @@ Environment variables (all optional)::
     CIVSTAT_SERVING_VERSIONS_KEPT, CIVSTAT_INGESTION_WORKERS
     CIVSTAT_MAX_FILE_MB     the largest delivery read (MB); a larger one is rejected
     CIVSTAT_COUNTY_CODE     the county the warehouse serves (6 digits)
+    CIVSTAT_DAGSTER_HOME    the Dagster instance's directory (default <home>/dagster;
+                            a server's holds orchestration/deploy/dagster.yaml)
     CIVSTAT_DISCLOSURE_CONTROL  0 to publish dashboards and public exports without
                             hiding small cells (default 1: counts 1–4 by township hidden)
     CIVSTAT_SUPERSET_URL, CIVSTAT_SUPERSET_USER, CIVSTAT_SUPERSET_PASSWORD

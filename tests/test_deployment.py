@@ -1,0 +1,102 @@
+"""The server deployment's Dagster instance (orchestration/deploy/): Postgres
+storage, queued runs, the Docker run launcher; loaded for real against a
+Postgres server started for the test (pgserver: PostgreSQL's own binaries,
+from PyPI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pgserver
+import pytest
+import yaml
+
+from civstat.settings import REPO_ROOT, Settings
+
+from conftest import isolated_environ
+
+DEPLOY = REPO_ROOT / "orchestration" / "deploy"
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    server = pgserver.get_server(tmp_path / "postgres", cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def deployment_env(postgres, tmp_path) -> dict[str, str]:
+    """What a server's environment gives the instance (docs/deployment.md)."""
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    shutil.copy(DEPLOY / "dagster.yaml", dagster_home / "dagster.yaml")
+    url = postgres.get_uri().replace("postgresql://", "postgresql+psycopg2://", 1)
+    return {"CIVSTAT_DAGSTER_PG_URL": url, "CIVSTAT_IMAGE": "civstat:test",
+            "CIVSTAT_DOCKER_NETWORK": "civstat", "CIVSTAT_DAGSTER_HOME": str(dagster_home),
+            "DAGSTER_HOME": str(dagster_home)}
+
+
+def test_the_definitions_validate_on_the_deployment_instance(deployment_env, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVSTAT_")}
+    env.update(deployment_env, CIVSTAT_HOME=str(tmp_path / "home"))
+    done = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration"],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "passed validation" in done.stderr + done.stdout
+
+
+def test_the_instance_keeps_runs_in_postgres_and_launches_them_in_containers(deployment_env):
+    import dagster as dg
+    from dagster._core.run_coordinator import QueuedRunCoordinator
+    from dagster_docker import DockerRunLauncher
+    from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
+
+    with isolated_environ():
+        os.environ.update(deployment_env)
+        instance = dg.DagsterInstance.get()
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
+        assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 1
+        launcher = instance.run_launcher
+        assert isinstance(launcher, DockerRunLauncher)
+        assert (launcher.image, launcher.networks) == ("civstat:test", ["civstat"])
+        assert "CIVSTAT_PSEUDONYM_KEY" in launcher.env_vars      # passed through, never written in the file
+    # the connection, with its password, comes from the environment, never from the file
+    storage = yaml.safe_load((DEPLOY / "dagster.yaml").read_text(encoding="utf-8"))["storage"]
+    assert storage == {"postgres": {"postgres_url": {"env": "CIVSTAT_DAGSTER_PG_URL"}}}
+
+
+def test_civstat_runs_with_its_runs_recorded_in_postgres(deployment_env, postgres, tiny_landing, tmp_path):
+    from orchestration.run import run_pipeline
+
+    with isolated_environ():
+        os.environ.update(deployment_env, CIVSTAT_PSEUDONYM_KEY="test-key")
+        settings = Settings.load({"home": tmp_path / "home", "landing_dir": tiny_landing})
+        assert settings.dagster_home == Path(deployment_env["CIVSTAT_DAGSTER_HOME"])
+        summary = run_pipeline(settings)
+    assert summary.published, summary
+    recorded = postgres.psql("select run_id, status from runs;")
+    for step in summary.steps:
+        assert step.run_id in recorded and step.success
+    assert recorded.count("SUCCESS") == len(summary.steps)
+    # nothing fell back to SQLite under the Dagster home
+    assert not list(Path(deployment_env["CIVSTAT_DAGSTER_HOME"]).rglob("*.db"))
+
+
+def test_the_workspace_points_the_services_at_the_code_location_server():
+    from dagster._core.workspace.config_schema import ensure_workspace_config
+
+    path = DEPLOY / "workspace.yaml"
+    config = ensure_workspace_config(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    [location] = config["load_from"]
+    assert location["grpc_server"]["port"] == 4000
+    assert location["grpc_server"]["location_name"] == "civstat"
