@@ -60,12 +60,12 @@ villages as (
 ),
 
 t22 as (
-    select 'T22' as target_id, county_code as region_code, cast(snapshot_year as varchar) as period,
+    select 'T22' as target_id, county_code as region_code, cast(snapshot_year as string) as period,
            count(*) filter (where has_director_in_post) as numerator, count(*) as denominator
     from villages
     group by all
     union all
-    select 'T22', township_code, cast(snapshot_year as varchar),
+    select 'T22', township_code, cast(snapshot_year as string),
            count(*) filter (where has_director_in_post), count(*)
     from villages
     group by all

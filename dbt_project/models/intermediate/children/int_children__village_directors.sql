@@ -13,7 +13,7 @@ snapshots as (
     select distinct
         snapshot_date,
         snapshot_year,
-        strftime(snapshot_date, '%Y-%m') as snapshot_month,
+        {{ month_of('snapshot_date') }} as snapshot_month,
         is_year_end_snapshot
     from holders
 ),

@@ -34,5 +34,5 @@ select
     woman_person_key,
     registered_on,
     -- an unreadable date is still of its archive year: earlier than any later act
-    coalesce(registered_on, cast(cast(archive_year as varchar) || '-01-01' as date)) as ordering_date
+    coalesce(registered_on, cast(cast(archive_year as string) || '-01-01' as date)) as ordering_date
 from archive

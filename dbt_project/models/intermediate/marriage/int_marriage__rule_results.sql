@@ -128,9 +128,9 @@ m04 as (
         max(case when registration_type = '结婚' then 1 else 0 end) = 1 as is_applicable,
         nullif(concat_ws('；',
             max(case when registration_type = '结婚' and party_label = '男方' and age_at_registration < legal_age
-                     then '男方登记时未满' || cast(legal_age as varchar) || '周岁' end),
+                     then '男方登记时未满' || cast(legal_age as string) || '周岁' end),
             max(case when registration_type = '结婚' and party_label = '女方' and age_at_registration < legal_age
-                     then '女方登记时未满' || cast(legal_age as varchar) || '周岁' end)
+                     then '女方登记时未满' || cast(legal_age as string) || '周岁' end)
         ), '') as failure
     from parties
     group by registration_id
@@ -195,7 +195,7 @@ open_marriage_texts as (
         registration_id,
         party_label,
         party_label || '已有未解除的婚姻（' || coalesce(reference_no, '无字号')
-            || coalesce('，' || cast(married_on as varchar) || '登记', '') || '），未见离婚登记或配偶死亡记录' as text
+            || coalesce('，' || cast(married_on as string) || '登记', '') || '），未见离婚登记或配偶死亡记录' as text
     from open_marriages
 ),
 
@@ -320,11 +320,11 @@ m08 as (
             case when certificate_parts.prefix <> '' and certificate_parts.county6 <> certificate_parts.office_county6
                  then '证书字号中的县级代码' || certificate_parts.county6 || '与登记机关所在县' || certificate_parts.office_county6 || '不符' end,
             case when certificate_parts.prefix <> ''
-                      and certificate_parts.year_part <> cast(certificate_parts.registration_year as varchar)
+                      and certificate_parts.year_part <> cast(certificate_parts.registration_year as string)
                  then '证书字号中的年份' || certificate_parts.year_part || '与登记年份'
-                      || cast(certificate_parts.registration_year as varchar) || '不符' end,
+                      || cast(certificate_parts.registration_year as string) || '不符' end,
             case when certificate_parts.n_with_number > 1
-                 then '证书字号与其他' || cast(certificate_parts.n_with_number - 1 as varchar) || '条登记重复' end
+                 then '证书字号与其他' || cast(certificate_parts.n_with_number - 1 as string) || '条登记重复' end
         ), '') as failure
     from registrations
     left join certificate_parts on certificate_parts.registration_id = registrations.registration_id
@@ -335,10 +335,10 @@ party_dates as (
     select
         parties.registration_id,
         parties.party_label,
-        case when substr(cast(parties.registered_on as varchar), 1, 7) < parties.birth_month
+        case when substr(cast(parties.registered_on as string), 1, 7) < parties.birth_month
              then '登记日期早于' || parties.party_label || '出生日期' end as before_birth,
         case when deaths.died_on < parties.registered_on
-             then '登记日期晚于' || parties.party_label || '死亡日期（' || cast(deaths.died_on as varchar) || '，火化记录）'
+             then '登记日期晚于' || parties.party_label || '死亡日期（' || cast(deaths.died_on as string) || '，火化记录）'
         end as after_death
     from parties
     left join deaths on deaths.person_key = parties.person_key
@@ -350,7 +350,7 @@ m09 as (
         true as is_applicable,
         nullif(concat_ws('；',
             case when registrations.registered_on > registrations.delivered_month_end
-                 then '登记日期' || cast(registrations.registered_on as varchar) || '晚于报送月份'
+                 then '登记日期' || cast(registrations.registered_on as string) || '晚于报送月份'
                       || registrations.delivered_month || '的最后一天' end,
             max(case when party_dates.party_label = '男方' then party_dates.before_birth end),
             max(case when party_dates.party_label = '女方' then party_dates.before_birth end),

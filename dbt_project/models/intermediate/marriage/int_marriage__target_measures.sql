@@ -50,7 +50,7 @@ t14 as (
     left join registrations
         on substr(registrations.office_code, 1, 6) || '000000' = counties.region_code
        and (registrations.registration_month = periods.period
-            or cast(registrations.registration_year as varchar) = periods.period)
+            or cast(registrations.registration_year as string) = periods.period)
     group by counties.region_code, periods.period
 ),
 

@@ -19,7 +19,7 @@ checks as (
     select
         *,
         -- orders a household's verifications: by date, then by 核对编号
-        cast(verified_on as varchar) || verification_id as check_order
+        cast(verified_on as string) || verification_id as check_order
     from {{ ref('stg_verification__checks') }}
 ),
 

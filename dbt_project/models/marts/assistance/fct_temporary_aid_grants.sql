@@ -16,7 +16,7 @@ select
     coalesce(regions.township_code_on, substr(grants.region_code, 1, 9) || '000') as township_code,
     -- period
     grants.aid_date,
-    strftime(grants.aid_date, '%Y-%m') as period_month,
+    {{ month_of('grants.aid_date') }} as period_month,
     -- attributes
     grants.aid_kind,
     grants.is_vagrant,
@@ -28,4 +28,4 @@ select
 from grants
 left join regions
     on regions.region_code = grants.region_code
-   and regions.period_month = strftime(grants.aid_date, '%Y-%m')
+   and regions.period_month = {{ month_of('grants.aid_date') }}

@@ -7,7 +7,7 @@ with holders as (
     select
         *,
         cast(extract(year from snapshot_date) as integer) as snapshot_year,
-        strftime(snapshot_date, '%Y-%m') as snapshot_month
+        {{ month_of('snapshot_date') }} as snapshot_month
     from {{ ref('stg_child_workers__post_holders') }}
 ),
 

@@ -30,7 +30,7 @@ rows as (
         opened_month,
         region_code,
         ended_on,
-        cast(null as varchar) as last_month,
+        cast(null as string) as last_month,
         intervened_on,
         days_to_intervention
     from spells

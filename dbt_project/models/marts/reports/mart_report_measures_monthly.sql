@@ -216,7 +216,7 @@ funeral_measures as (
     select attainment.region_code, months.period_month, 'cremation_rate' as measure, attainment.actual_value
     from month_bounds as months
     inner join {{ ref('mart_target_attainment') }} as attainment
-        on attainment.target_id = 'T13' and attainment.period = cast(months.year as varchar)
+        on attainment.target_id = 'T13' and attainment.period = cast(months.year as string)
     where right(months.period_month, 2) = '12'
 ),
 

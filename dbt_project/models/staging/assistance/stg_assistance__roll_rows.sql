@@ -12,7 +12,7 @@ renamed as (
         region_code,
         substr(region_code, 1, 9) || '000' as township_code,
         -- period
-        cast(period as varchar) as period_month,
+        cast(period as string) as period_month,
         cast(period || '-01' as date) as month_start,
         -- attributes
         assistance_type,

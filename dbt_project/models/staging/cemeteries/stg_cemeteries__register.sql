@@ -9,7 +9,7 @@ renamed as (
         cemetery_id,
         region_code,
         -- period
-        cast(period as varchar) as register_year,
+        cast(period as string) as register_year,
         -- attributes
         cemetery_name,
         cemetery_type,

@@ -14,7 +14,7 @@ renamed as (
         region_code,
         substr(region_code, 1, 9) || '000' as township_code,
         -- period
-        cast(period as varchar) as period_month,
+        cast(period as string) as period_month,
         -- attributes
         child_category,
         child_category in ('集中养育孤儿', '社会散居孤儿') as is_orphan,

@@ -10,7 +10,7 @@ with source as (
 renamed as (
     select
         -- ids
-        md5('electronic|' || _source_file || '|' || cast(_source_row as varchar)) as registration_id,
+        md5('electronic|' || _source_file || '|' || cast(_source_row as string)) as registration_id,
         office_code,
         substr(office_code, 1, 6) as office_county6,
         certificate_no,
@@ -18,9 +18,9 @@ renamed as (
         -- act
         registration_type,
         registered_on,
-        substr(cast(registered_on as varchar), 1, 7) as registration_month,
+        substr(cast(registered_on as string), 1, 7) as registration_month,
         cast(extract(year from registered_on) as integer) as registration_year,
-        cast(period as varchar) as delivered_month,
+        cast(period as string) as delivered_month,
         cast({{ dbt.last_day("cast(period || '-01' as date)", 'month') }} as date) as delivered_month_end,
         -- 男方
         man_person_key,

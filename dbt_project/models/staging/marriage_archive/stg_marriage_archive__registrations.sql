@@ -9,7 +9,7 @@ with source as (
 renamed as (
     select
         -- ids
-        md5('archive|' || _source_file || '|' || cast(_source_row as varchar)) as registration_id,
+        md5('archive|' || _source_file || '|' || cast(_source_row as string)) as registration_id,
         archive_no,
         -- act
         registration_type,

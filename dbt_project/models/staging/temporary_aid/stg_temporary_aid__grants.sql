@@ -15,7 +15,7 @@ renamed as (
         is_vagrant = '是' as is_vagrant,
         -- dates
         aid_date,
-        cast(period as varchar) as period_month,
+        cast(period as string) as period_month,
         -- numerics
         cast(amount as decimal(14, 2)) as amount_yuan,
         -- lineage

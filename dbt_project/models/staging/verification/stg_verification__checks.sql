@@ -12,7 +12,7 @@ renamed as (
         applicant_person_key,
         region_code,
         -- period
-        cast(period as varchar) as period_month,
+        cast(period as string) as period_month,
         -- attributes
         matter,
         conclusion,
@@ -22,7 +22,7 @@ renamed as (
         applicant_birth_month,
         -- dates
         verified_on,
-        strftime(verified_on, '%Y-%m') as verified_month,
+        {{ month_of('verified_on') }} as verified_month,
         -- numerics
         cast(household_members as integer) as household_members,
         cast(income_per_person as decimal(12, 2)) as income_per_person_yuan,
