@@ -6,7 +6,9 @@ problem: then delete the matching part of the shim.
 
 import subprocess
 import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import duckdb
 
@@ -49,7 +51,13 @@ def _gx_without_shim(path, table_asset: bool) -> subprocess.CompletedProcess:
         result = vd.run().results[0]
         print("SUCCESS" if result.success else "FAILED", str(result.exception_info)[:2000])
     """)
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    # Run from a file, not `python -c`: pyspark (installed for the Spark engine),
+    # which GX imports when it looks for Spark, exits a process whose __main__
+    # has no file ("Skipping doctests").
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "gx_without_shim.py").write_text(script, encoding="utf-8")
+        return subprocess.run([sys.executable, str(Path(folder) / "gx_without_shim.py")],
+                              capture_output=True, text=True, timeout=300)
 
 
 def test_gx_still_needs_the_persisted_connection_shim(roll_warehouse):
