@@ -3,12 +3,18 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup superset-env demo test test-slow dev validate docs superset superset-down clean
+.PHONY: setup test-env superset-env demo test test-slow dev validate docs superset superset-down clean
 
 # The virtualenv, with the pinned versions of constraints.txt.
 $(BIN)/civstat: pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "civstat needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+# What the tests need besides: pytest, the server deployment's packages and
+# the Spark engine's (pyspark is large, so the demo goes without it).
+$(VENV)/.test-extras: $(BIN)/civstat
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 	touch $@
 
@@ -29,13 +35,17 @@ demo: setup
 superset-env:
 	$(PYTHON) -c 'from superset.service import setup; print("Superset virtualenv:", setup())'
 
-## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX, Superset)
+## test-env: setup, then the packages the tests need (after: pip reinstalls civstat itself)
+test-env: setup
+	$(MAKE) $(VENV)/.test-extras
+
+## test: the whole suite on the real stack (DuckDB, dbt, Dagster, GX, Superset, Spark, Postgres)
 test:
-	$(MAKE) -j2 setup superset-env
+	$(MAKE) -j2 test-env superset-env
 	$(BIN)/pytest -q
 
 ## test-slow: the tests that take minutes each (killing a run during its dbt build)
-test-slow: setup
+test-slow: test-env
 	$(BIN)/pytest -q -m slow
 
 ## dev: the Dagster UI on http://127.0.0.1:3000
