@@ -46,6 +46,7 @@ def generate_one(out: Path, county: str, seed: int, start: str, end: str) -> dic
     marker = out / MADE
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         return {"county": county, "seconds": 0.0, "reused": True}
+    shutil.rmtree(out, ignore_errors=True)      # files of other arguments must not stay behind
     began = time.perf_counter()
     generate_county(GenerateRequest(out=out, scale="province", seed=seed, start=start, end=end), county)
     marker.parent.mkdir(parents=True, exist_ok=True)
