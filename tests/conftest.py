@@ -67,12 +67,22 @@ def pytest_sessionfinish(session, exitstatus):
         print(f"\ntest homes kept in {basetemp} (tmpfs: remove them when done)")
 
 
+def _is_setting(name: str) -> bool:
+    """A variable civstat's settings read or export (civstat/settings.py)."""
+    return name.startswith("CIVSTAT_") or name == "DAGSTER_HOME"
+
+
+def environ_without_settings() -> dict[str, str]:
+    """This process's environment without civstat's settings, for a child process to be given its own."""
+    return {k: v for k, v in os.environ.items() if not _is_setting(k)}
+
+
 @contextmanager
 def isolated_environ():
     """Settings export themselves to os.environ for dbt and Dagster; undo that."""
     saved = dict(os.environ)
     for name in list(os.environ):
-        if name.startswith("CIVSTAT_") or name == "DAGSTER_HOME":
+        if _is_setting(name):
             del os.environ[name]
     try:
         yield

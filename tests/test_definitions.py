@@ -1,6 +1,5 @@
 """The Dagster graph: what is wired to what, and Dagster's own validation."""
 
-import os
 import subprocess
 import sys
 
@@ -9,7 +8,7 @@ import dagster as dg
 from civstat.settings import REPO_ROOT, Settings
 from orchestration.definitions import build_definitions
 
-from conftest import isolated_environ
+from conftest import environ_without_settings, isolated_environ
 
 
 def _graph(tmp_path):
@@ -65,7 +64,7 @@ def test_the_raw_asset_is_partitioned_by_month(tmp_path):
 
 
 def test_dagster_validates_the_code_location(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVSTAT_")}
+    env = environ_without_settings()
     env.update(CIVSTAT_HOME=str(tmp_path), DAGSTER_HOME=str(tmp_path / "dagster"))
     (tmp_path / "dagster").mkdir()
     done = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration"],

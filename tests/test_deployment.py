@@ -17,7 +17,7 @@ import yaml
 
 from civstat.settings import REPO_ROOT, Settings
 
-from conftest import isolated_environ
+from conftest import environ_without_settings, isolated_environ
 
 DEPLOY = REPO_ROOT / "orchestration" / "deploy"
 
@@ -44,7 +44,7 @@ def deployment_env(postgres, tmp_path) -> dict[str, str]:
 
 
 def test_the_definitions_validate_on_the_deployment_instance(deployment_env, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVSTAT_")}
+    env = environ_without_settings()
     env.update(deployment_env, CIVSTAT_HOME=str(tmp_path / "home"))
     done = subprocess.run([sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration"],
                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)

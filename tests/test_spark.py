@@ -10,7 +10,6 @@ register_sources`); DuckDB reads them where they lie (each source's
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import yaml
 
 from civstat.settings import DBT_PROJECT_DIR
 from expectations.exceptions import ExceptionRegister
+
+from conftest import environ_without_settings
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 (apt-get install openjdk-17-jre)")]
@@ -64,7 +65,7 @@ def spark_sources(published, tmp_path_factory) -> dict[str, dict]:
     settings, _ = published
     home = tmp_path_factory.mktemp("spark-home")
     ExceptionRegister(settings.home).ensure()     # as a build does before dbt reads it
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVSTAT_")}
+    env = environ_without_settings()
     env.update(CIVSTAT_ENGINE="spark", CIVSTAT_HOME=str(settings.home), CIVSTAT_RAW_DIR=str(settings.raw_dir),
                CIVSTAT_SPARK_DIR=str(home / "spark"), CIVSTAT_WAREHOUSE_PATH=str(home / "unused.duckdb"),
                DBT_SEND_ANONYMOUS_USAGE_STATS="False")
