@@ -37,7 +37,7 @@ centres_by_street as (
         township_code_on as township_code,
         count(*) as centres_listed,
         sum(case when operating_status = '运营' then 1 else 0 end) as centres_operating,
-        {{ dbt.listagg('distinct operating_status', "'、'") }} as centre_statuses
+        {{ dbt.listagg('distinct operating_status', "'、'", 'order by operating_status') }} as centre_statuses
     from centres
     group by period_month, township_code_on
 )

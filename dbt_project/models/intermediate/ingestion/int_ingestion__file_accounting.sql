@@ -8,40 +8,43 @@ with ledger as (
     select
         *,
         -- The slot is the file name without its version: x_202401.csv, x_202401_v2.csv
-        regexp_replace(file_name, '(_v[0-9]+)?\.[A-Za-z]+$', '') as delivery_slot
+        regexp_replace(file_name, '(_v[0-9]+)?[.][A-Za-z]+$', '') as delivery_slot
     from {{ source('raw', 'ingestion_ledger') }}
 ),
 
 -- A file's latest statement (a file recorded twice keeps the later one).
-files as (
-    select *
+statements as (
+    select
+        *,
+        row_number() over (partition by source, file_name order by recorded_at desc) as statement_rank
     from ledger
-    qualify row_number() over (partition by source, file_name order by recorded_at desc) = 1
+),
+
+files as (
+    select * from statements where statement_rank = 1
+),
+
+deliveries as (
+    select
+        source, delivery_slot, period, file_name, version, status, reason,
+        row_number() over (partition by source, delivery_slot order by version desc, recorded_at desc) as delivery_rank
+    from files
 ),
 
 newest_delivered as (
-    select source, delivery_slot, period, file_name, version, status, reason
-    from files
-    qualify row_number() over (partition by source, delivery_slot order by version desc, recorded_at desc) = 1
+    select * from deliveries where delivery_rank = 1
 ),
 
 -- The files the warehouse holds, by the delivered file each was loaded from
 -- (its Parquet metadata), with their rows: metadata only, no row is scanned.
 loaded as (
-    select
-        split_part(provenance.file_name, '/', -3) as source,
-        decode(provenance.value) as file_name,
-        sum(files.num_rows) as rows_on_file
-    from {{ source('raw', 'loaded_file_provenance') }} as provenance
-    inner join {{ source('raw', 'loaded_files') }} as files using (file_name)
-    where decode(provenance.key) = 'civstat.source_file'
-    group by all
+    {{ rows_loaded_by_delivered_file() }}
 ),
 
 quarantined as (
-    select split_part(filename, '/', -3) as source, source_file as file_name, count(*) as rows_on_file
+    select split_part({{ row_file_path() }}, '/', -3) as source, source_file as file_name, count(*) as rows_on_file
     from {{ source('raw', 'quarantined_rows') }}
-    group by all
+    group by 1, 2
 ),
 
 held as (

@@ -50,7 +50,7 @@ latest_check as (
     select
         household_months.household_id,
         household_months.period_month,
-        arg_max(checks.region_code, checks.check_order) as region_code
+        max_by(checks.region_code, checks.check_order) as region_code
     from household_months
     inner join checks
         on checks.household_id = household_months.household_id
@@ -63,11 +63,11 @@ window_check as (
     select
         household_months.household_id,
         household_months.period_month,
-        arg_max(checks.verified_on, checks.check_order) as verified_on,
-        arg_max(checks.income_per_person_yuan, checks.check_order) as income_per_person_yuan,
-        arg_max(checks.conclusion, checks.check_order) as conclusion,
-        arg_max(checks.refusal_reason, checks.check_order) as refusal_reason,
-        arg_max(checks.household_members, checks.check_order) as household_members
+        max_by(checks.verified_on, checks.check_order) as verified_on,
+        max_by(checks.income_per_person_yuan, checks.check_order) as income_per_person_yuan,
+        max_by(checks.conclusion, checks.check_order) as conclusion,
+        max_by(checks.refusal_reason, checks.check_order) as refusal_reason,
+        max_by(checks.household_members, checks.check_order) as household_members
     from household_months
     inner join checks
         on checks.household_id = household_months.household_id
@@ -84,6 +84,37 @@ left_recently as (
        and roll_rows.stopped_on between household_months.left_roll_since and household_months.month_end
 ),
 
+-- Where a household's latest roll row up to a month placed it (an as-of
+-- join, in window functions: any month of a household's roll rows is one of
+-- its household months). Two rows in a month: the file's later line.
+roll_region_months as (
+    select household_id, month_start, max_by(region_code, source_row) as region_code
+    from roll_rows
+    group by household_id, month_start
+),
+
+last_roll_months as (
+    select
+        household_months.household_id,
+        household_months.period_month,
+        max(roll_region_months.month_start) over (
+            partition by household_months.household_id order by household_months.month_start
+            rows between unbounded preceding and current row
+        ) as last_month_start
+    from household_months
+    left join roll_region_months
+        on roll_region_months.household_id = household_months.household_id
+       and roll_region_months.month_start = household_months.month_start
+),
+
+last_row as (
+    select last_roll_months.household_id, last_roll_months.period_month, roll_region_months.region_code
+    from last_roll_months
+    inner join roll_region_months
+        on roll_region_months.household_id = last_roll_months.household_id
+       and roll_region_months.month_start = last_roll_months.last_month_start
+),
+
 located as (
     select
         household_months.*,
@@ -98,9 +129,9 @@ located as (
     left join latest_check
         on latest_check.household_id = household_months.household_id
        and latest_check.period_month = household_months.period_month
-    asof left join roll_rows as last_row
+    left join last_row
         on last_row.household_id = household_months.household_id
-       and household_months.month_start >= last_row.month_start
+       and last_row.period_month = household_months.period_month
     left join blacklisted on blacklisted.household_id = household_months.household_id
 ),
 
@@ -145,12 +176,12 @@ heads as (
         coalesce(roll_heads.head_person_key, applicants.head_person_key) as head_person_key
     from households
     left join (
-        select household_id, arg_max(head_person_key, period_month) as head_person_key
+        select household_id, max_by(head_person_key, period_month) as head_person_key
         from roll_rows
         group by household_id
     ) as roll_heads on roll_heads.household_id = households.household_id
     left join (
-        select household_id, arg_max(applicant_person_key, check_order) as head_person_key
+        select household_id, max_by(applicant_person_key, check_order) as head_person_key
         from checks
         group by household_id
     ) as applicants on applicants.household_id = households.household_id

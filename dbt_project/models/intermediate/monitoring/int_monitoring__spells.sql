@@ -158,7 +158,7 @@ select
     spells.last_event_on,
     endings.ended_on,
     interventions.intervened_on,
-    date_diff('day', spells.flag_date, interventions.intervened_on) as days_to_intervention
+    {{ days_between('spells.flag_date', 'interventions.intervened_on') }} as days_to_intervention
 from spells
 inner join heads on heads.household_id = spells.household_id
 left join endings

@@ -18,16 +18,28 @@ grid as (
     cross join (values ('城市'), ('农村')) as kinds (urban_rural)
 ),
 
-earlier as (
-    select grid.period_month, grid.urban_rural, roll.standard_yuan
+-- The latest standard known at each month of the grid (an as-of join, kept
+-- to plain joins: months and areas are few).
+known as (
+    select
+        grid.period_month,
+        grid.urban_rural,
+        roll.standard_yuan,
+        row_number() over (
+            partition by grid.period_month, grid.urban_rural order by roll.period_month desc
+        ) as recency
     from grid
-    asof left join roll
+    left join roll
         on roll.urban_rural = grid.urban_rural
-       and grid.period_month >= roll.period_month
+       and roll.period_month <= grid.period_month
+),
+
+earlier as (
+    select period_month, urban_rural, standard_yuan from known where recency = 1
 ),
 
 first_known as (
-    select urban_rural, arg_min(standard_yuan, period_month) as standard_yuan
+    select urban_rural, min_by(standard_yuan, period_month) as standard_yuan
     from roll
     group by urban_rural
 )

@@ -18,7 +18,7 @@ judged_spells as (
         on placed.region_code = spells.region_code
        and placed.period_month = months.period_month
     where (spells.intervened_on is not null and spells.intervened_on <= months.month_end)
-       or date_diff('day', spells.flag_date, months.month_end) >= 60
+       or {{ days_between('spells.flag_date', 'months.month_end') }} >= 60
 )
 
 select

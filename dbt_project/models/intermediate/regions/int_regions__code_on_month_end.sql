@@ -43,8 +43,8 @@ code_on as (
         -- the first code of the chain still in force at the month's end; a
         -- chain that ends in a retired code without successor keeps its last
         coalesce(
-            arg_min(chain.code, chain.step) filter (where chain._valid_to > months.month_end),
-            arg_max(chain.code, chain.step)
+            min_by(chain.code, chain.step) filter (where chain._valid_to > months.month_end),
+            max_by(chain.code, chain.step)
         ) as code_on
     from chain
     cross join months

@@ -3,7 +3,11 @@
 -- in the town that absorbed it). The person-weighted standard is T03 / T04's.
 with households as (
     select
-        households.* exclude (township_code),
+        households.period_month,
+        households.assistance_type,
+        households.persons_covered,
+        households.amount_paid_yuan,
+        households.standard_yuan_per_person_month,
         regions.township_code_on as township_code
     from {{ ref('fct_monthly_assistance_households') }} as households
     inner join {{ ref('int_regions__code_on_month_end') }} as regions

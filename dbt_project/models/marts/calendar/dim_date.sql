@@ -1,8 +1,12 @@
 -- One row per calendar day from the first marriage law (1950) less a year,
 -- so archive registrations since 1949 have a date, to the end of the next plan
 -- period. Months and years are strings in the form every mart uses.
-with days as (
-    select cast(unnest(generate_series(date '1949-01-01', date '2035-12-31', interval 1 day)) as date) as date_day
+with series as (
+    select {{ unnest_series("date '1949-01-01'", "date '2035-12-31'", 'interval 1 day') }} as day_value
+),
+
+days as (
+    select cast(day_value as date) as date_day from series
 )
 
 select

@@ -1,11 +1,16 @@
 -- One row per cemetery, register year and township it serves (服务乡镇 lists
 -- several): the code as delivered and the township in force at the year's end.
-with served as (
+with served_parts as (
     select
         cemetery_id,
         register_year,
-        trim(unnest(string_split(served_townships, '、'))) as served_code
+        {{ unnest_split('served_townships', "'、'") }} as served_part
     from {{ ref('stg_cemeteries__register') }}
+),
+
+served as (
+    select cemetery_id, register_year, trim(served_part) as served_code
+    from served_parts
 )
 
 select

@@ -5,9 +5,8 @@
 -- window [period_start, period_end) (a new month, or a `_v2` of an old one).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
     on_schema_change='fail',
+    **replace_by_period('period_month')
 ) }}
 
 with roll as (

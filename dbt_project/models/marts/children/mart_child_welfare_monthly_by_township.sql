@@ -3,7 +3,10 @@
 -- child-weighted standard of 社会散居孤儿 is T21's.
 with roll as (
     select
-        roll.* exclude (township_code),
+        roll.period_month,
+        roll.child_category,
+        roll.amount_paid_yuan,
+        roll.standard_yuan_per_child_month,
         regions.township_code_on as township_code
     from {{ ref('fct_monthly_child_welfare') }} as roll
     inner join {{ ref('int_regions__code_on_month_end') }} as regions

@@ -1,11 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='period_month',
-        on_schema_change='fail'
-    )
-}}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **replace_by_period('period_month')
+) }}
 -- One row per institution or facility (机构编号) per delivered month: its kind,
 -- nature, status and capacity at the month's end, placed on the region and
 -- township in force then. Built month by month: a run rebuilds the months of

@@ -1,11 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='death_month',
-        on_schema_change='fail',
-    )
-}}
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **replace_by_period('death_month')
+) }}
 -- One row per deceased person handled by any funeral home delivering to the
 -- county (a person is counted once per ID, 身份证号 → deceased_person_key).
 --

@@ -6,9 +6,14 @@ with first_electronic_year as (
     from {{ ref('stg_marriage__registrations') }}
 ),
 
-years as (
-    select cast(unnest(range(1949, first_year)) as integer) as archive_year
+series as (
+    select {{ unnest_series('1949', 'first_year - 1', '1') }} as year_value
     from first_electronic_year
+    where first_year > 1949
+),
+
+years as (
+    select cast(year_value as integer) as archive_year from series
 ),
 
 loaded as (

@@ -21,7 +21,7 @@ regions as (
     select months.period_month, county.region_code, county.region_name
     from months
     cross join (
-        select region_code, arg_max(region_name, _valid_from) as region_name
+        select region_code, max_by(region_name, _valid_from) as region_name
         from {{ ref('dim_region') }}
         where level = 'county'
         group by region_code

@@ -14,7 +14,7 @@ breaches as (
         min(period_month) as opened_month,
         max(period_month) as last_month,
         count(*) as months_on_roll,
-        arg_min(region_code, period_month) as region_code,
+        min_by(region_code, period_month) as region_code,
         any_value(blacklisted_on) as blacklisted_on
     from {{ ref('int_monitoring__household_months') }}
     where is_blacklist_breach

@@ -80,14 +80,14 @@ roll_paid_ytd as (
 roll_measures as (
     select region_code, period_month, measure, value
     from roll_stock
-    cross join lateral (values
-        (case assistance_type when '城市低保' then 'dibao_urban_persons' when '农村低保' then 'dibao_rural_persons'
-                              when '城市特困' then 'tekun_urban_persons' else 'tekun_rural_persons' end, persons),
-        (case assistance_type when '城市低保' then 'dibao_urban_households' when '农村低保' then 'dibao_rural_households'
-                              when '城市特困' then 'tekun_urban_households' else 'tekun_rural_households' end, households),
-        (case assistance_type when '城市低保' then 'dibao_urban_standard' when '农村低保' then 'dibao_rural_standard'
-                              else null end, standard_yuan)
-    ) as m(measure, value)
+    {{ lateral_rows([
+        ("case assistance_type when '城市低保' then 'dibao_urban_persons' when '农村低保' then 'dibao_rural_persons' when '城市特困' then 'tekun_urban_persons' else 'tekun_rural_persons' end",
+         "persons"),
+        ("case assistance_type when '城市低保' then 'dibao_urban_households' when '农村低保' then 'dibao_rural_households' when '城市特困' then 'tekun_urban_households' else 'tekun_rural_households' end",
+         "households"),
+        ("case assistance_type when '城市低保' then 'dibao_urban_standard' when '农村低保' then 'dibao_rural_standard' else null end",
+         "standard_yuan")
+    ], 'decimal(18, 4)') }}
     where measure is not null
     union all
     select region_code, period_month,
@@ -113,8 +113,11 @@ aid_measures as (
         from ({{ year_to_date_rows('aid', ['grants', 'amount_yuan', 'grants_to_vagrants']) }})
         group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
     )
-    cross join lateral (values ('aid_grants_ytd', grants), ('aid_amount_ytd', amount_wan_yuan),
-                               ('vagrant_aid_grants_ytd', vagrant_grants)) as m(measure, value)
+    {{ lateral_rows([
+        ("'aid_grants_ytd'", "grants"),
+        ("'aid_amount_ytd'", "amount_wan_yuan"),
+        ("'vagrant_aid_grants_ytd'", "vagrant_grants")
+    ], 'decimal(18, 4)') }}
 ),
 
 -- 养老机构 (care institutions: 养老机构 and 特困供养机构) operating at the month's
@@ -131,8 +134,11 @@ care_measures as (
         where facility_type in ('养老机构', '特困供养机构(敬老院)')
         group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
     )
-    cross join lateral (values ('care_institutions', institutions), ('care_beds', beds),
-                               ('care_nursing_beds', nursing_beds)) as m(measure, value)
+    {{ lateral_rows([
+        ("'care_institutions'", "institutions"),
+        ("'care_beds'", "beds"),
+        ("'care_nursing_beds'", "nursing_beds")
+    ], 'decimal(18, 4)') }}
 ),
 
 -- 孤儿 and 事实无人抚养儿童 on the roll at the month's end (人), the
@@ -179,14 +185,12 @@ children_paid_ytd as (
 children_measures as (
     select region_code, period_month, measure, value
     from children_stock
-    cross join lateral (values
-        (case child_category when '集中养育孤儿' then 'central_orphans_persons'
-                             when '社会散居孤儿' then 'scattered_orphans_persons'
-                             else 'unattended_children_persons' end, children),
-        (case child_category when '集中养育孤儿' then 'central_orphans_standard'
-                             when '社会散居孤儿' then 'scattered_orphans_standard'
-                             else 'unattended_children_standard' end, standard_yuan)
-    ) as m(measure, value)
+    {{ lateral_rows([
+        ("case child_category when '集中养育孤儿' then 'central_orphans_persons' when '社会散居孤儿' then 'scattered_orphans_persons' else 'unattended_children_persons' end",
+         "children"),
+        ("case child_category when '集中养育孤儿' then 'central_orphans_standard' when '社会散居孤儿' then 'scattered_orphans_standard' else 'unattended_children_standard' end",
+         "standard_yuan")
+    ], 'decimal(18, 4)') }}
     union all
     select region_code, period_month, measure, value from children_paid_ytd
 ),

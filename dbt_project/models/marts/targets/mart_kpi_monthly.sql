@@ -27,7 +27,7 @@ all_values as (
 ),
 
 regions as (
-    select region_code, arg_max(region_name, _valid_from) as region_name, arg_max(level, _valid_from) as region_level
+    select region_code, max_by(region_name, _valid_from) as region_name, max_by(level, _valid_from) as region_level
     from {{ ref('dim_region') }}
     group by region_code
 )

@@ -15,7 +15,7 @@ applicable as (
 ),
 
 region_names as (
-    select region_code, arg_max(region_name, _valid_from) as region_name
+    select region_code, max_by(region_name, _valid_from) as region_name
     from {{ ref('dim_region') }}
     group by region_code
 ),

@@ -13,7 +13,7 @@ renamed as (
         substr(region_code, 1, 9) || '000' as township_code,
         -- period
         cast(period as string) as period_month,
-        cast(period || '-01' as date) as month_start,
+        {{ dbt.safe_cast("period || '-01'", 'date') }} as month_start,
         -- attributes
         assistance_type,
         case when assistance_type like '城市%' then '城市' else '农村' end as urban_rural,

@@ -15,9 +15,13 @@ renamed as (
         reason,
         recorded_by,
         recorded_at,
-        is_withdrawn
+        is_withdrawn,
+        row_number() over (
+            partition by suite, rule_id, record_key order by recorded_at desc, exception_id desc
+        ) as statement_rank
     from source
 )
 
-select * from renamed
-qualify row_number() over (partition by suite, rule_id, record_key order by recorded_at desc, exception_id desc) = 1
+select exception_id, suite, rule_id, record_key, reason, recorded_by, recorded_at, is_withdrawn
+from renamed
+where statement_rank = 1
