@@ -54,8 +54,8 @@ MONTHLY_FILE = re.compile(r"_(\d{6})(?:_v\d+)?\.(?:csv|xlsx)$")
 
 
 # ------------------------------------------------------------------ helpers
-def civstat(*args: str, home: Path) -> Measured:
-    env = os.environ | {"CIVSTAT_HOME": str(home), "CIVSTAT_DEMO": "1"}
+def civstat(*args: str, home: Path, engine: str = "duckdb") -> Measured:
+    env = os.environ | {"CIVSTAT_HOME": str(home), "CIVSTAT_DEMO": "1", "CIVSTAT_ENGINE": engine}
     measured = run_measured([str(BIN / "civstat"), *args], env=env, cwd=REPO)
     if measured.returncode not in (0, 1):       # 1: published with findings or withheld figures
         raise SystemExit(f"civstat {' '.join(args)} failed ({measured.returncode}):\n{measured.output[-3000:]}")
@@ -157,16 +157,16 @@ def held_back_landing(args, extracts: Path, landing: Path) -> list[Path]:
     return link_tree(extracts, landing, before_last_month)
 
 
-def full_build(home: Path, landing: Path) -> dict:
-    measured = civstat("run", "--landing", str(landing), home=home)
+def full_build(home: Path, landing: Path, engine: str = "duckdb") -> dict:
+    measured = civstat("run", "--landing", str(landing), home=home, engine=engine)
     return {"total": measured.totals(), "exit": measured.returncode, "stages": stages(measured, home / "dagster")}
 
 
-def incremental(home: Path, landing: Path, extracts: Path, held_back: list[Path]) -> dict:
+def incremental(home: Path, landing: Path, extracts: Path, held_back: list[Path], engine: str = "duckdb") -> dict:
     """The last month's files arrive in the landing folder; `civstat run` updates the warehouse."""
     for path in held_back:
         os.link(path, landing / path.relative_to(extracts))
-    measured = civstat("run", "--landing", str(landing), home=home)
+    measured = civstat("run", "--landing", str(landing), home=home, engine=engine)
     return {"files_delivered": len(held_back), "total": measured.totals(), "exit": measured.returncode,
             "stages": stages(measured, home / "dagster")}
 

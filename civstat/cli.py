@@ -23,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from civstat.settings import REPO_ROOT, Settings, SettingsError
+from civstat.settings import ENGINES, REPO_ROOT, Settings, SettingsError
 
 EXIT_OK, EXIT_DATA_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest the landing folder, build, check and publish")
     run.add_argument("--landing", type=Path, help="landing folder (default: the settings' one)")
     run.add_argument("--verbose", action="store_true", help="show Dagster's step log")
+    run.add_argument("--engine", choices=ENGINES,
+                     help="what builds and checks the warehouse (default: the settings' engine, duckdb)")
     run.set_defaults(handler=cmd_run)
 
     dbt = sub.add_parser("dbt", help="run dbt on the warehouse with civstat's settings (e.g. `civstat dbt build`)",
@@ -414,7 +416,7 @@ def cmd_audit_personal_data(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.run import RunRefused, run_pipeline
 
-    settings = Settings.load({"landing_dir": args.landing})
+    settings = Settings.load({"landing_dir": args.landing, "engine": args.engine})
     started = dt.datetime.now()
     log_path = settings.home / "logs" / f"run-{started:%Y%m%dT%H%M%S}.log"
     try:

@@ -22,6 +22,14 @@ Environment variables (all optional)::
     CIVSTAT_DISCLOSURE_CONTROL  0 to publish dashboards and public exports without
                             hiding small cells (default 1: counts 1–4 by township hidden)
     CIVSTAT_SUPERSET_URL, CIVSTAT_SUPERSET_USER, CIVSTAT_SUPERSET_PASSWORD
+    CIVSTAT_ENGINE          what builds and checks the warehouse: duckdb (default) or
+                            spark (dbt-spark; dbt_project/README.md, "Two engines")
+    CIVSTAT_SPARK_METHOD    session (Spark inside civstat's processes, its metastore
+                            and tables under CIVSTAT_SPARK_DIR, default <home>/spark)
+                            or thrift (a cluster's Thrift server:
+                            CIVSTAT_SPARK_HOST, _PORT, _USER, _AUTH, _USE_SSL;
+                            CIVSTAT_SPARK_THREADS: dbt's threads, default 2;
+                            a password in CIVSTAT_SPARK_PASSWORD only, never in a file)
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 _ENV_PREFIX = "CIVSTAT_"
+ENGINES = ("duckdb", "spark")
+SPARK_METHODS = ("session", "thrift")
 
 
 class SettingsError(ValueError):
@@ -65,6 +75,15 @@ class Settings:
     demo: bool = False        # CIVSTAT_DEMO=1: generated local secrets are allowed
     disclosure_control: bool = True   # small cells hidden in dashboards and public exports
     pseudonym_key_env: str | None = dataclasses.field(default=None, repr=False)
+    engine: str = "duckdb"
+    spark_method: str = "session"
+    spark_dir: Path | None = None     # session: metastore and tables (default <home>/spark)
+    spark_host: str = "localhost"     # thrift
+    spark_port: int = 10000
+    spark_user: str | None = None
+    spark_auth: str | None = None     # as dbt-spark takes it: NONE, NOSASL, LDAP, KERBEROS, …
+    spark_use_ssl: bool = False
+    spark_threads: int = 2            # dbt's threads on Spark
 
     # ------------------------------------------------------------------ load
     @classmethod
@@ -88,6 +107,7 @@ class Settings:
         values.setdefault("warehouse_path", home / "warehouse" / "warehouse.duckdb")
         values.setdefault("serving_dir", home / "serving")
         values.setdefault("dagster_home", home / "dagster")
+        values.setdefault("spark_dir", home / "spark")
         values["pseudonym_key_env"] = env.get("CIVSTAT_PSEUDONYM_KEY")
         return cls(**_coerce(values))
 
@@ -161,7 +181,17 @@ class Settings:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             # dbt runs from the same environment as civstat, activated or not.
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+            # dbt's target (dbt_project/profiles.yml) and its Spark connection
+            "CIVSTAT_ENGINE": self.engine,
+            "CIVSTAT_SPARK_METHOD": self.spark_method,
+            "CIVSTAT_SPARK_DIR": str(self.spark_dir),
+            "CIVSTAT_SPARK_HOST": self.spark_host,
+            "CIVSTAT_SPARK_PORT": str(self.spark_port),
+            "CIVSTAT_SPARK_USE_SSL": "1" if self.spark_use_ssl else "0",
+            "CIVSTAT_SPARK_THREADS": str(self.spark_threads),
         }
+        env.update({name: value for name, value in (("CIVSTAT_SPARK_USER", self.spark_user),
+                                                    ("CIVSTAT_SPARK_AUTH", self.spark_auth)) if value})
         return env
 
 
@@ -192,11 +222,17 @@ def _flag(name: str, value: Any) -> bool:
 
 def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
-    for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home"):
+    for name in ("landing_dir", "raw_dir", "warehouse_path", "serving_dir", "dagster_home", "spark_dir"):
         out[name] = Path(out[name]).expanduser().resolve()
     out["demo"] = _flag("demo", out.get("demo", False))
     out["disclosure_control"] = _flag("disclosure_control", out.get("disclosure_control", True))
-    for name in ("duckdb_threads", "serving_versions_kept", "ingestion_workers", "max_file_mb"):
+    out["spark_use_ssl"] = _flag("spark_use_ssl", out.get("spark_use_ssl", False))
+    for name, allowed in (("engine", ENGINES), ("spark_method", SPARK_METHODS)):
+        value = str(out.get(name, getattr(Settings, name))).strip().lower()
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {out.get(name)!r}")
+        out[name] = value
+    for name in ("duckdb_threads", "spark_port", "spark_threads", "serving_versions_kept", "ingestion_workers", "max_file_mb"):
         try:
             out[name] = int(out.get(name, getattr(Settings, name)))
         except ValueError as exc:

@@ -1,4 +1,4 @@
-"""Run a suite against the warehouse inside DuckDB and return the results as data."""
+"""Run a suite against the warehouse (DuckDB or Spark) and return the results as data."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import copy
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import great_expectations as gx
 from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults
 
 from expectations import duckdb_compat
 from expectations.rules import Severity, Suite
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 log = logging.getLogger(__name__)
 
@@ -51,38 +55,56 @@ class SuiteResult:
         return not self.blocking_failures
 
 
-def run_suite(suite: Suite, warehouse_path: Path) -> SuiteResult:
-    """Validate ``suite`` against the DuckDB file, read-only, as pushed-down SQL."""
-    duckdb_compat.enable()
+def run_suite(suite: Suite, warehouse: Path | SparkSession) -> SuiteResult:
+    """Validate ``suite`` against the warehouse, as pushed-down queries: a
+    DuckDB file (opened read-only) or the Spark session whose metastore holds
+    the build's tables. The rules and what they report are the same on both."""
     # No Data Docs site of its own: GX would make a temporary folder per run
     # (data_docs.py renders the run's results into one site instead).
     context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False))
     context.variables.progress_bars = {"globally": False}
-    datasource = context.data_sources.add_sql(
-        name="warehouse",
-        connection_string=f"duckdb:///{Path(warehouse_path).resolve()}?access_mode=read_only",
-    )
+    on_spark = not isinstance(warehouse, (str, Path))
+    datasource = _spark_datasource(context) if on_spark else _duckdb_datasource(context, Path(warehouse))
     try:
-        asset = datasource.add_query_asset(name=suite.name, query=f"select * from {suite.relation}")
-        batch = asset.add_batch_definition_whole_table("whole")
+        if on_spark:
+            batch = datasource.add_dataframe_asset(name=suite.name).add_batch_definition_whole_dataframe("whole")
+            batch_parameters = {"dataframe": warehouse.table(suite.relation)}
+        else:
+            asset = datasource.add_query_asset(name=suite.name, query=f"select * from {suite.relation}")
+            batch, batch_parameters = asset.add_batch_definition_whole_table("whole"), None
         gx_suite = context.suites.add(gx.ExpectationSuite(
             name=suite.name, expectations=[_described(r) for r in suite.rules]))
         # GX does not return results in suite order: match them by expectation id.
         rule_of = {e.id: rule for e, rule in zip(gx_suite.expectations, suite.rules)}
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
-        outcome = validation.run(result_format={
+        outcome = validation.run(batch_parameters=batch_parameters, result_format={
             "result_format": "COMPLETE",
             "unexpected_index_column_names": list(suite.key_columns),
         })
     finally:
-        _close(datasource)
+        if on_spark:
+            warehouse.catalog.clearCache()      # GX cached the suite's table for its metrics
+        else:
+            _close(datasource)
     by_rule = {rule_of[r.expectation_config.id].id: r for r in outcome.results}
     return SuiteResult(suite.name, suite.relation,
                        [_rule_result(rule, by_rule[rule.id], suite.key_columns) for rule in suite.rules],
                        gx_validation=outcome.to_json_dict())
+
+
+def _duckdb_datasource(context, warehouse_path: Path):
+    duckdb_compat.enable()
+    return context.data_sources.add_sql(
+        name="warehouse", connection_string=f"duckdb:///{warehouse_path.resolve()}?access_mode=read_only")
+
+
+def _spark_datasource(context):
+    # GX caches the table while its metrics run (each metric is a Spark job);
+    # run_suite drops the cache after the suite.
+    return context.data_sources.add_spark(name="warehouse", persist=True)
 
 
 def _described(rule) -> gx.expectations.Expectation:

@@ -74,6 +74,10 @@ class LedgerEntry:
     run_id: str | None = None
 
 
+FOOTERS_SCHEMA = pa.schema([("source", pa.string()), ("data_file", pa.string()), ("source_file", pa.string()),
+                            ("rows_on_file", pa.int64())])
+
+
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -127,6 +131,22 @@ class RawStore:
             rows_loaded=pq.read_metadata(self.data_path(delivered.source, delivered.period, issuer)).num_rows,
             rows_quarantined=pq.read_metadata(quarantine).num_rows if quarantine.exists() else 0,
             extra_columns=applied.get("extra_columns") or None, run_id=run_id)
+
+    def write_footers(self) -> Path:
+        """Every loaded data file's row count and delivered file, read from its
+        Parquet footer, as a table (``_footers/footers.parquet``): what the
+        file accounting compares with the ledger. DuckDB reads the footers in
+        SQL; Spark SQL cannot, so a Spark build has this written first."""
+        rows = []
+        for path in sorted(self.raw_dir.glob("*/period=*/data*.parquet")):
+            footer = pq.read_metadata(path)
+            provenance = footer.metadata or {}
+            delivered = provenance.get(b"civstat.source_file")
+            rows.append({"source": path.parent.parent.name, "data_file": str(path),
+                         "source_file": delivered.decode() if delivered else None, "rows_on_file": footer.num_rows})
+        target = self.raw_dir / "_footers" / "footers.parquet"
+        write_parquet_atomic(pa.Table.from_pylist(rows, schema=FOOTERS_SCHEMA), target)
+        return target
 
     def ensure_every_source(self, contracts) -> None:
         """A source never delivered reads in dbt as an empty table of its

@@ -43,7 +43,7 @@ def suite_check(suite: Suite, asset: dg.AssetKey) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, civstat: CivstatResource) -> dg.AssetCheckResult:
         settings = civstat.settings()
         explained = ExceptionRegister(settings.home).explained(suite.name)
-        result = release_explained(suite, run_suite(suite, settings.warehouse_path), explained)
+        result = release_explained(suite, run_suite(suite, built_warehouse(settings)), explained)
         record_result(settings, context.run.run_id, suite, result)
         for rule in result.rules:
             if not rule.success:
@@ -73,6 +73,15 @@ def suite_check(suite: Suite, asset: dg.AssetKey) -> dg.AssetChecksDefinition:
         )
 
     return _check
+
+
+def built_warehouse(settings: Settings):
+    """Where the suites read the build: the DuckDB file, or the tables in Spark."""
+    if settings.engine == "spark":
+        from warehouse.spark import spark_session  # pyspark only where Spark is the engine
+
+        return spark_session(settings)
+    return settings.warehouse_path
 
 
 def withheld_periods(suite: Suite, result: SuiteResult) -> list[dict]:
@@ -107,6 +116,9 @@ def record_result(settings: Settings, run_id: str, suite: Suite, result: SuiteRe
             "rules": [{k: v for k, v in asdict(r).items() if k != "failing_keys"} | {"severity": r.severity.value}
                       for r in result.rules]}
     _write_json(folder / f"{result.suite}.json", body)
+    # The records each rule names (by the suite's key columns), whatever engine ran it.
+    _write_json(folder / "failing_records" / f"{result.suite}.json",
+                {r.rule_id: r.failing_keys for r in result.rules if r.failing_keys})
     if result.gx_validation is not None:
         _write_json(folder / "validations" / f"{result.suite}.json", result.gx_validation)
     _append_history(folder / "history", run_id, result)

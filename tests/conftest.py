@@ -168,6 +168,45 @@ def published(tmp_path_factory, published_landing):
     return run_in(tmp_path_factory.mktemp("published-home"), published_landing)
 
 
+@dataclass
+class BackgroundRun:
+    """A `civstat run` in a child process of its own, started early."""
+
+    home: Path
+    process: subprocess.Popen
+    log: Path
+
+    def wait(self, timeout: float) -> int:
+        code = self.process.wait(timeout=timeout)
+        assert code in (0, 2), self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        return code
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spark_run(request, tmp_path_factory) -> BackgroundRun | None:
+    """`civstat run --engine spark` of the published home's extracts, into a home
+    of its own, started when the session starts: Spark spends about eight
+    minutes on the two-year world, mostly in per-statement latency, while the
+    other tests run. tests/test_spark.py compares it with the published home.
+    None unless a test that reads it is selected and Java is here."""
+    if shutil.which("java") is None or not any("spark_published" in item.fixturenames
+                                               for item in request.session.items):
+        yield None
+        return
+    landing = request.getfixturevalue("published_landing")
+    home = tmp_path_factory.mktemp("spark-home")
+    env = environ_without_settings() | {"CIVSTAT_HOME": str(home), "CIVSTAT_PSEUDONYM_KEY": "test-key"}
+    log = home.parent / "spark-run.log"
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "civstat"), "run", "--engine", "spark",
+                                    "--landing", str(landing)], cwd=home, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    yield BackgroundRun(home, process, log)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def clean_landing(tmp_path_factory) -> Path:
     """Extracts generated without defects: whatever is quarantined is a test's doing.

@@ -150,3 +150,22 @@ def test_an_empty_file_or_binary_file_is_rejected_by_name(landing_copy, tmp_path
     assert results["2024-12"].outcome == "rejected" and "文件为空" in results["2024-12"].messages[0]
     assert results["2024-11"].outcome == "rejected" and "二进制" in results["2024-11"].messages[0]
     assert results["2024-01"].outcome == "loaded"
+
+
+def test_the_footers_table_holds_every_loaded_file_as_its_footer_says(published, tmp_path):
+    """What a Spark build's file accounting reads (RawStore.write_footers): one
+    row per loaded data file, a file without rows too, with the row count and
+    delivered file DuckDB reads from the same footers."""
+    settings, _ = published
+    raw = tmp_path / "raw"
+    shutil.copytree(settings.raw_dir, raw)
+    footers = pq.read_table(RawStore(raw).write_footers()).to_pylist()
+    con = duckdb.connect()
+    files = f"'{raw}/*/period=*/data*.parquet'"
+    expected = con.execute(
+        f"select split_part(f.file_name, '/', -3), f.file_name, decode(p.value), f.num_rows "
+        f"from parquet_file_metadata({files}) f join parquet_kv_metadata({files}) p using (file_name) "
+        f"where decode(p.key) = 'civstat.source_file' order by 2").fetchall()
+    got = sorted((r["source"], r["data_file"], r["source_file"], r["rows_on_file"]) for r in footers)
+    assert got == sorted(expected)
+    assert any(rows == 0 for *_, rows in got)       # the world has deliveries without a row

@@ -19,7 +19,7 @@ B01_BLACKLISTED_OFF_THE_ROLL = Suite(
             description="no blacklisted household is on the roll",
             unexpected_rows_query=(
                 "select household_id, min(period_month) as period_month, "
-                "arg_min(township_code, period_month) as township_code "
+                "min_by(township_code, period_month) as township_code "
                 "from {batch} where is_blacklist_breach group by household_id")),
         severity=Severity.FINDING),),
 )

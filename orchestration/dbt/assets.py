@@ -70,6 +70,11 @@ def civstat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, c
     if config.full_refresh:
         args.append("--full-refresh")
     target = runs / context.run.run_id
+    if settings.engine == "spark":
+        # Spark reads the raw Parquet files through its metastore's external
+        # tables, and the files' footers (for the file accounting) as a table.
+        RawStore(settings.raw_dir).write_footers()
+        dbt.cli(["run-operation", "register_sources"], target_path=target, manifest=dbt_project.manifest_path).wait()
     with build_window_env(config.period_start, config.period_end):
         yield from dbt.cli(args, context=context, target_path=target).stream()
     keep_partial_parse(target, settings.home / "dbt" / "target")

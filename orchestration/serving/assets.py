@@ -50,6 +50,12 @@ def serving_marts(context: dg.AssetExecutionContext, civstat: CivstatResource) -
         # requested on its own after a failed or never-run suite.
         raise PublicationBlocked(f"not published: suites failed {blocked}, never run {missing}")
     withheld = withheld_figures(results)
+    if settings.engine == "spark":
+        # The marts come home from Spark into the DuckDB file a DuckDB build leaves.
+        from warehouse.spark import mirror_marts, spark_session
+
+        copied = mirror_marts(spark_session(settings), settings.warehouse_path, dbt_project.manifest_path)
+        context.log.info(f"{len(copied)} marts copied from Spark ({sum(copied.values())} rows)")
     publication = publish(
         settings.warehouse_path, settings.serving_dir, run_id=context.run_id,
         data_versions=RawStore(settings.raw_dir).applied_versions(),

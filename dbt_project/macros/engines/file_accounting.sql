@@ -1,10 +1,11 @@
 {#- The loaded Parquet files, by the delivered file each came from, with their
-    rows: (source, file_name, rows_on_file). Used by the file accounting.
-    - DuckDB reads the files' footers (the row count and the key-value metadata
-      ingestion wrote), so no row is scanned and a file with no rows is seen.
-    - Spark SQL cannot read footers: it counts each raw table's rows by
-      _source_file. A delivered file whose every row was quarantined leaves a
-      data file with no rows, which this cannot see (docs: dbt_project/README.md). -#}
+    rows: (source, file_name, rows_on_file). Used by the file accounting. Both
+    engines read the files' footers (their row count and the delivered file
+    ingestion wrote into them), so no row is scanned and a file without rows
+    counts too.
+    - DuckDB reads the footers in SQL.
+    - Spark SQL cannot: a Spark build first has them written into a table by
+      RawStore.write_footers (orchestration/dbt/assets.py). -#}
 {% macro rows_loaded_by_delivered_file() -%}
     {{ return(adapter.dispatch('rows_loaded_by_delivered_file', 'civstat')()) }}
 {%- endmacro %}
@@ -21,18 +22,10 @@
 {%- endmacro %}
 
 {% macro spark__rows_loaded_by_delivered_file() -%}
-    {%- if not execute -%}  {#- the graph is filled after parsing -#}
-    select '' as source, '' as file_name, 0 as rows_on_file
-    {%- else -%}
-    {%- for source in graph.sources.values()
-            if source.source_name == 'raw' and '/*/data*.parquet' in (source.meta.external_location or '') %}
-    {%- set folder = source.meta.external_location.split("'")[1].split('/*/data')[0].split('/')[-1] %}
-    select '{{ folder }}' as source, _source_file as file_name, count(*) as rows_on_file
-    from {{ source.source_name }}.{{ source.name }}
-    group by _source_file
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-    {%- endif %}
+    select source, source_file as file_name, sum(rows_on_file) as rows_on_file
+    from {{ source('raw', 'loaded_file_footers') }}
+    where source_file is not null
+    group by source, source_file
 {%- endmacro %}
 
 {#- The path of the file a row was read from: DuckDB's `filename` column

@@ -4,8 +4,7 @@
     source's meta.external_location), so there is nothing to register. Spark
     reads tables from its metastore: each source becomes an external table over
     its folder, in a schema named after the source (raw, quality), with its
-    `period` partitions discovered from the folder names and its files'
-    columns merged (a delivery may bring an extra column).
+    files' columns merged (a delivery may bring an extra column).
     Run before a build on Spark: `dbt run-operation register_sources`. -#}
 {% macro register_sources() -%}
     {{ return(adapter.dispatch('register_sources', 'civstat')()) }}
@@ -24,11 +23,14 @@
             {{ log("not on spark: " ~ table ~ " (" ~ location.split('(')[0] ~ ")", info=true) }}
             {%- continue -%}
         {%- endif -%}
-        {#- read_parquet('<dir>/<folder>/*…') -> <dir>/<folder> -#}
-        {%- set folder = location.split("'")[1].split('/*')[0] -%}
-        {#- the raw data folders are partitioned (period=…); the ledger and the
-            quarantine nest plain source folders: read every file below -#}
-        {%- set options = "mergeSchema 'true'" ~ (", recursiveFileLookup 'true'" if source.name in ('ingestion_ledger', 'quarantined_rows') else '') -%}
+        {#- read_parquet('<dir>/<folder>/*/data*.parquet', …) -> <dir>/<folder>, data*.parquet -#}
+        {%- set pattern = location.split("'")[1] -%}
+        {%- set folder = pattern.split('/*')[0] -%}
+        {#- Every file below the folder whose name matches, its columns merged.
+            Not partition discovery: the files carry their `period` already, and
+            a column both in the files and in the folder names makes Spark infer
+            the table's schema again at every query. -#}
+        {%- set options = "mergeSchema 'true', recursiveFileLookup 'true', pathGlobFilter '" ~ pattern.split('/')[-1] ~ "'" -%}
         {%- do run_query('create schema if not exists ' ~ source.source_name) -%}
         {%- do run_query('drop table if exists ' ~ table) -%}
         {%- do run_query("create table " ~ table ~ " using parquet options (" ~ options ~ ") location '" ~ folder ~ "'") -%}

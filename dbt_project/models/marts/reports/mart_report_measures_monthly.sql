@@ -60,7 +60,7 @@ roll_stock as (
         assistance_type,
         sum(persons) as persons,
         sum(households) as households,
-        sum(standard_person_weighted_yuan * persons) / nullif(sum(persons), 0) as standard_yuan
+        {{ divide_round_half_up('sum(standard_person_weighted_yuan * persons)', 'sum(persons)', 4) }} as standard_yuan
     from roll
     group by grouping sets ((county_code, period_month, assistance_type),
                             (county_code, township_code, period_month, assistance_type))
@@ -71,7 +71,7 @@ roll_stock as (
 roll_paid_ytd as (
     select
         coalesce(township_code, county_code) as region_code, period_month, assistance_type,
-        sum(amount_paid_yuan) / 10000 as paid_wan_yuan
+        {{ divide_round_half_up('sum(amount_paid_yuan)', '10000', 4) }} as paid_wan_yuan
     from ({{ year_to_date_rows('roll', ['assistance_type', 'amount_paid_yuan']) }})
     group by grouping sets ((county_code, period_month, assistance_type),
                             (county_code, township_code, period_month, assistance_type))
@@ -108,7 +108,7 @@ aid_measures as (
     select coalesce(township_code, county_code) as region_code, period_month, measure, value
     from (
         select period_month, county_code, township_code,
-               sum(grants) as grants, sum(amount_yuan) / 10000 as amount_wan_yuan,
+               sum(grants) as grants, {{ divide_round_half_up('sum(amount_yuan)', '10000', 4) }} as amount_wan_yuan,
                sum(grants_to_vagrants) as vagrant_grants
         from ({{ year_to_date_rows('aid', ['grants', 'amount_yuan', 'grants_to_vagrants']) }})
         group by grouping sets ((period_month, county_code), (period_month, county_code, township_code))
@@ -176,7 +176,7 @@ children_paid_ytd as (
         coalesce(township_code, county_code) as region_code, period_month,
         case when child_category = '事实无人抚养儿童' then 'unattended_children_paid_ytd'
              else 'orphans_paid_ytd' end as measure,
-        sum(amount_paid_yuan) / 10000 as value
+        {{ divide_round_half_up('sum(amount_paid_yuan)', '10000', 4) }} as value
     from ({{ year_to_date_rows('children', ['child_category', 'amount_paid_yuan']) }})
     group by grouping sets ((county_code, period_month, measure),
                             (county_code, township_code, period_month, measure))
@@ -278,15 +278,24 @@ organisation_measures as (
     group by all
 ),
 
+-- Each part's value cast before the union: a union of DECIMAL(38, 0) (a sum of
+-- integers) and DECIMAL(18, 4) keeps no decimals on DuckDB.
 measures as (
-    select * from divisions
-    union all select * from roll_measures
-    union all select * from aid_measures
-    union all select * from care_measures
-    union all select * from marriage_measures
-    union all select * from funeral_measures
-    union all select * from organisation_measures
-    union all select * from children_measures
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from divisions
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from roll_measures
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from aid_measures
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from care_measures
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from marriage_measures
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from funeral_measures
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from organisation_measures
+    union all
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from children_measures
 )
 
 select
