@@ -88,3 +88,18 @@ def test_disclosure_control_is_on_unless_switched_off(tmp_path):
     assert Settings.load(environ=home | {"CIVSTAT_DISCLOSURE_CONTROL": "1"}).disclosure_control is True
     with pytest.raises(SettingsError, match="disclosure_control must be 1 or 0"):
         Settings.load(environ=home | {"CIVSTAT_DISCLOSURE_CONTROL": "maybe"})
+
+
+def test_the_engine_and_the_spark_connection_come_from_the_settings(tmp_path):
+    settings = Settings.load({"home": tmp_path}, environ={
+        "CIVSTAT_ENGINE": "Spark", "CIVSTAT_SPARK_METHOD": "thrift", "CIVSTAT_SPARK_HOST": "spark.example",
+        "CIVSTAT_SPARK_PORT": "10001", "CIVSTAT_SPARK_USE_SSL": "1"})
+    assert (settings.engine, settings.spark_method, settings.spark_port, settings.spark_use_ssl) == \
+        ("spark", "thrift", 10001, True)
+    assert settings.spark_dir == tmp_path.resolve() / "spark"
+    env = settings.child_env()       # what dbt's profile reads
+    assert (env["CIVSTAT_ENGINE"], env["CIVSTAT_SPARK_HOST"], env["CIVSTAT_SPARK_USE_SSL"]) == \
+        ("spark", "spark.example", "1")
+    assert Settings.load({"home": tmp_path}, environ={}).engine == "duckdb"
+    with pytest.raises(SettingsError, match="engine must be one of duckdb, spark"):
+        Settings.load({"home": tmp_path}, environ={"CIVSTAT_ENGINE": "flink"})

@@ -26,7 +26,7 @@ from ingestion.store import RawStore
 from orchestration.checks import SUITES
 from warehouse.spark import session_conf
 
-from conftest import environ_without_settings
+from conftest import ENGINE_DIFFERENCES, environ_without_settings
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 (apt-get install openjdk-17-jre)")]
@@ -44,7 +44,9 @@ def spark_published(spark_run):
     the session began): (settings, exit code)."""
     if spark_run is None:
         pytest.skip("the Spark run was not started")
-    exit_code = spark_run.wait(timeout=2400)
+    spark_run.wait(timeout=2400)
+    exit_code, log = spark_run.result("spark-run")
+    assert exit_code in (0, 2), log[-4000:]
     return Settings.load({"home": spark_run.home}, environ={"CIVSTAT_ENGINE": "spark"}), exit_code
 
 
@@ -93,6 +95,13 @@ def test_the_gates_name_the_same_failing_records_on_spark_as_on_duckdb(published
     assert set(on_duckdb) == set(SUITES)
     assert sum(len(keys) for rules in on_duckdb.values() for keys in rules.values()) > 0   # some records fail
     assert on_spark == on_duckdb
+
+
+def test_the_unit_tests_of_the_engine_differences_pass_on_spark(spark_run, spark_published):
+    """conftest.ENGINE_DIFFERENCES, run on the Spark build after it (in the background)."""
+    exit_code, log = spark_run.result("spark-unit-tests")
+    assert exit_code == 0, log[-3000:]
+    assert f"PASS={len(ENGINE_DIFFERENCES)} " in log
 
 
 def test_civstat_opens_spark_as_dbt_does(tmp_path):
@@ -145,10 +154,15 @@ def thrift_server(tmp_path):
         yield "127.0.0.1", port
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:     # the server's JVM may hang in its shutdown hooks
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=20)
         log.close()
 
 
+@pytest.mark.slow      # two minutes: `make test-slow`
 def test_a_cluster_is_reached_through_thrift_with_civstat_settings(published, thrift_server, tmp_path):
     """spark_method = thrift: dbt connects with the host, port and user of
     civstat's settings, registers the sources on the server and builds a
