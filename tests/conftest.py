@@ -14,6 +14,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -70,6 +71,13 @@ def pytest_sessionfinish(session, exitstatus):
 def _is_setting(name: str) -> bool:
     """A variable civstat's settings read or export (civstat/settings.py)."""
     return name.startswith("CIVSTAT_") or name == "DAGSTER_HOME"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def environ_without_settings() -> dict[str, str]:

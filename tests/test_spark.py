@@ -26,7 +26,7 @@ from ingestion.store import RawStore
 from orchestration.checks import SUITES
 from warehouse.spark import session_conf
 
-from conftest import ENGINE_DIFFERENCES, environ_without_settings
+from conftest import ENGINE_DIFFERENCES, environ_without_settings, free_port
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 (apt-get install openjdk-17-jre)")]
@@ -118,11 +118,6 @@ def test_civstat_opens_spark_as_dbt_does(tmp_path):
     assert rendered == session_conf(spark_dir)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def thrift_server(tmp_path):
@@ -131,7 +126,7 @@ def thrift_server(tmp_path):
     import pyspark
 
     spark_home = Path(pyspark.__file__).parent
-    port, folder = _free_port(), tmp_path / "thrift-server"
+    port, folder = free_port(), tmp_path / "thrift-server"
     folder.mkdir()
     log = open(folder / "server.log", "w", encoding="utf-8")
     server = subprocess.Popen(

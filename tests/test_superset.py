@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +25,8 @@ from superset import service
 from superset.api import connect
 from superset.provision import apply, load_definitions
 
+from conftest import free_port
+
 pytestmark = [
     pytest.mark.superset,
     pytest.mark.skipif(not service.venv_ready(),
@@ -34,11 +35,6 @@ pytestmark = [
 
 RESOURCES = ("database", "dataset", "chart", "dashboard")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +46,7 @@ def running(published, tmp_path_factory):
     (home / "serving").mkdir()
     shutil.copy2(settings.serving_path, home / "serving" / settings.serving_path.name)
     settings = dataclasses.replace(settings, home=home, serving_dir=home / "serving",
-                                   superset_url=f"http://127.0.0.1:{_free_port()}", superset_user="admin",
+                                   superset_url=f"http://127.0.0.1:{free_port()}", superset_user="admin",
                                    superset_password=secrets.token_urlsafe(16), demo=False)
     saved = os.environ.get("SUPERSET_SECRET_KEY")
     os.environ["SUPERSET_SECRET_KEY"] = secrets.token_urlsafe(48)

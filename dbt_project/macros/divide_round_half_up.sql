@@ -1,13 +1,10 @@
 {#- numerator / denominator rounded half away from zero to `scale` decimals, exactly.
     DuckDB divides DECIMALs in DOUBLE, and round() of that DOUBLE misses ties that
     binary floating point cannot hold (1000005 / 1000 gives 1000.00, not 1000.01).
-    So both sides become integers of 10^-10 units (HUGEINT) and the quotient is
-    rounded by integer division: (2·|n|·10^scale + |d|) div (2·|d|). -#}
+    So both sides become integers of 10^-10 units and the quotient is rounded
+    by integer division: (2·|n|·10^scale + |d|) div (2·|d|). The same SQL on
+    both engines but for the integer type and the division (dispatched below). -#}
 {% macro divide_round_half_up(numerator, denominator, scale) -%}
-    {{ return(adapter.dispatch('divide_round_half_up', 'civstat')(numerator, denominator, scale)) }}
-{%- endmacro %}
-
-{% macro default__divide_round_half_up(numerator, denominator, scale) -%}
     {%- set n = as_hugeint_e10(numerator) -%}
     {%- set d = 'nullif(' ~ as_hugeint_e10(denominator) ~ ', 0)' -%}
     cast(

@@ -281,21 +281,11 @@ organisation_measures as (
 -- Each part's value cast before the union: a union of DECIMAL(38, 0) (a sum of
 -- integers) and DECIMAL(18, 4) keeps no decimals on DuckDB.
 measures as (
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from divisions
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from roll_measures
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from aid_measures
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from care_measures
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from marriage_measures
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from funeral_measures
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from organisation_measures
-    union all
-    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from children_measures
+    {%- for part in ['divisions', 'roll_measures', 'aid_measures', 'care_measures', 'marriage_measures',
+                     'funeral_measures', 'organisation_measures', 'children_measures'] %}
+    select region_code, period_month, measure, cast(value as decimal(18, 4)) as value from {{ part }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select
