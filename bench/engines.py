@@ -29,7 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipeline import BIN, REPO, full_build, generate, held_back_landing, incremental, machine, rows_read  # noqa: E402
 
+from synthetic.generate import COUNTY_NAMES  # noqa: E402
+
 ENGINES = ("duckdb", "spark")
+PROVINCE_HOMES = len(COUNTY_NAMES)     # the province's counties, one home each (bench/province.py)
 
 
 def same_marts(a: Path, b: Path) -> dict:
@@ -68,19 +71,29 @@ def markdown(results: dict) -> str:
     lines = [f"scale {results['scale']}, {results['start']} → {results['end']}, seed {results['seed']}, "
              f"{results['source_rows']:,} source rows; {results['machine']['cores']} cores, "
              f"{results['machine']['memory_gb']} GB", "",
-             "| what | " + " | ".join(f"{e} wall s" for e in ENGINES) + " | spark / duckdb |",
-             "|---|" + "---:|" * (len(ENGINES) + 1)]
+             "| what | " + " | ".join(f"{e} wall s" for e in ENGINES) + " | spark / duckdb | "
+             + " | ".join(f"{e} peak RSS MB" for e in ENGINES) + " |",
+             "|---|" + "---:|" * (2 * len(ENGINES) + 1)]
 
     def row(name, figures):
         walls = [f.get("wall_s") if f else None for f in figures]
+        peaks = [f.get("peak_rss_mb") if f else None for f in figures]
         ratio = f"{walls[1] / walls[0]:.1f}×" if all(walls) and walls[0] else ""
-        lines.append(f"| {name} | " + " | ".join("" if w is None else f"{w:.1f}" for w in walls) + f" | {ratio} |")
+        lines.append(f"| {name} | " + " | ".join("" if w is None else f"{w:.1f}" for w in walls) + f" | {ratio} | "
+                     + " | ".join("" if m is None else f"{m:,}" for m in peaks) + " |")
 
     for run in ("full", "incremental"):
         label = "full build" if run == "full" else "one-month update"
         row(f"**{label}**", [results[e][run]["total"] for e in ENGINES])
         for stage in results["duckdb"][run]["stages"]:
-            row(f"  {stage}", [results[e][run]["stages"].get(stage) for e in ENGINES])
+            row(f"· {stage}", [results[e][run]["stages"].get(stage) for e in ENGINES])
+    if results["scale"] == "county":
+        # civstat runs a province as one home per county (bench/province.py)
+        walls = [[results[e][run]["total"]["wall_s"] * PROVINCE_HOMES for e in ENGINES] for run in ("full", "incremental")]
+        lines += ["", f"Province projected as civstat runs it, {PROVINCE_HOMES} homes of this county's size one "
+                  "after another: full build " + ", ".join(f"{e} {w / 60:.0f} min" for e, w in zip(ENGINES, walls[0]))
+                  + "; one-month update " + ", ".join(f"{e} {w / 60:.0f} min" for e, w in zip(ENGINES, walls[1]))
+                  + " (a projection, not a measurement)."]
     marts = results["same_marts"]
     lines += ["", f"Published marts: {marts['tables']} tables, "
               + ("identical on both engines." if not marts["different"] else f"different: {marts['different']}")]

@@ -12,7 +12,8 @@ runs one home per county. For each county asked this benchmark
 2. times its **full build** and its **one-month update** exactly as
    ``bench/pipeline.py`` does (same helpers, same stages from Dagster's event log);
 
-then sums the counties. With every county of the province asked, the sum is
+then sums the counties. ``--engine spark`` builds each home on Spark
+(bench/engines.py compares the engines on one county). With every county of the province asked, the sum is
 the province's figure; with a sample, the report gives the sample's figures
 and the province projected from them (26 × the sample's mean per county),
 marked as a projection. Peak memory is per county: homes run one at a time.
@@ -61,20 +62,21 @@ def county_run(args, county: str) -> dict:
     os.environ["CIVSTAT_COUNTY_CODE"] = county    # inherited by the civstat commands
     shutil.rmtree(home, ignore_errors=True)
     held_back = held_back_landing(args, extracts, home / "landing")
-    full = full_build(home, home / "landing")
-    update = incremental(home, home / "landing", extracts, held_back)
+    full = full_build(home, home / "landing", args.engine)
+    update = incremental(home, home / "landing", extracts, held_back, args.engine)
     result = {"county": county, "name": COUNTY_NAMES[county], "source_rows": rows_read(home),
               "full": full, "incremental": update}
     if not args.keep_homes:
         shutil.rmtree(home / "warehouse", ignore_errors=True)
         shutil.rmtree(home / "raw", ignore_errors=True)
+        shutil.rmtree(home / "spark", ignore_errors=True)
     return result
 
 
 def summary(results: dict) -> str:
     counties = results["counties"]
     sample = len(counties) < len(PROVINCE_COUNTIES)
-    lines = [f"province: {len(counties)} of {len(PROVINCE_COUNTIES)} counties, {results['start']} → "
+    lines = [f"province on {results['engine']}: {len(counties)} of {len(PROVINCE_COUNTIES)} counties, {results['start']} → "
              f"{results['end']}, seed {results['seed']}; {results['machine']['cores']} cores, "
              f"{results['machine']['memory_gb']} GB", "",
              "| county | source rows | full build s | CPU s | peak RSS MB | update s | update peak RSS MB |",
@@ -109,10 +111,11 @@ def main() -> None:
     parser.add_argument("--start", default="2019-01")
     parser.add_argument("--end", default="2025-12")
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"))
     parser.add_argument("--keep-homes", action="store_true", help="keep each county's warehouse and raw files")
     args = parser.parse_args()
     args.work = args.work.resolve()
-    results = {"scale": "province", "seed": args.seed, "start": args.start, "end": args.end,
+    results = {"scale": "province", "engine": args.engine, "seed": args.seed, "start": args.start, "end": args.end,
                "machine": machine(), "began": time.strftime("%Y-%m-%dT%H:%M:%S")}
     with ProcessPoolExecutor(max_workers=2) as pool:       # two counties at a time, as the generator does
         results["generate"] = list(pool.map(generate_one, [args.work / c / "extracts" for c in args.counties],

@@ -84,6 +84,10 @@ class Settings:
     spark_auth: str | None = None     # as dbt-spark takes it: NONE, NOSASL, LDAP, KERBEROS, …
     spark_use_ssl: bool = False
     spark_threads: int = 2            # dbt's threads on Spark
+    # session: sized for one machine (Spark's defaults are a cluster's: 200
+    # shuffle partitions cost every small statement; a 1 GB driver is short)
+    spark_shuffle_partitions: int = 4
+    spark_driver_memory: str = "4g"
 
     # ------------------------------------------------------------------ load
     @classmethod
@@ -189,6 +193,8 @@ class Settings:
             "CIVSTAT_SPARK_PORT": str(self.spark_port),
             "CIVSTAT_SPARK_USE_SSL": "1" if self.spark_use_ssl else "0",
             "CIVSTAT_SPARK_THREADS": str(self.spark_threads),
+            "CIVSTAT_SPARK_SHUFFLE_PARTITIONS": str(self.spark_shuffle_partitions),
+            "CIVSTAT_SPARK_DRIVER_MEMORY": self.spark_driver_memory,
         }
         env.update({name: value for name, value in (("CIVSTAT_SPARK_USER", self.spark_user),
                                                     ("CIVSTAT_SPARK_AUTH", self.spark_auth)) if value})
@@ -232,7 +238,8 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
         if value not in allowed:
             raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {out.get(name)!r}")
         out[name] = value
-    for name in ("duckdb_threads", "spark_port", "spark_threads", "serving_versions_kept", "ingestion_workers", "max_file_mb"):
+    for name in ("duckdb_threads", "spark_port", "spark_threads", "spark_shuffle_partitions", "serving_versions_kept",
+                 "ingestion_workers", "max_file_mb"):
         try:
             out[name] = int(out.get(name, getattr(Settings, name)))
         except ValueError as exc:

@@ -105,18 +105,21 @@ def test_the_unit_tests_of_the_engine_differences_pass_on_spark(spark_run, spark
 
 
 def test_civstat_opens_spark_as_dbt_does(tmp_path):
-    """warehouse.spark.session_conf and the profile's server_side_parameters
-    say the same: the gates and publication must open dbt's metastore."""
+    """warehouse.spark.session_conf and the profile's server_side_parameters,
+    rendered from the same settings, say the same: the gates and publication
+    must open dbt's metastore, sized alike."""
+    import jinja2
     import yaml
 
     profile = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text(encoding="utf-8"))
     given = profile["civstat"]["outputs"]["spark"]["server_side_parameters"]
-    spark_dir = tmp_path / "spark"
-    rendered = {key: value.replace("{{ env_var('CIVSTAT_SPARK_DIR', env_var('CIVSTAT_HOME', '.') ~ '/spark') }}",
-                                   str(spark_dir))
+    settings = Settings.load({"home": tmp_path, "spark_shuffle_partitions": "7", "spark_driver_memory": "3g"},
+                             environ={})
+    env = settings.child_env()
+    rendered = {key: jinja2.Template(value).render(env_var=lambda name, default=None: env.get(name, default))
                 for key, value in given.items()}
-    assert rendered == session_conf(spark_dir)
-
+    assert rendered == session_conf(settings)
+    assert rendered["spark.sql.shuffle.partitions"] == "7" and rendered["spark.driver.memory"] == "3g"
 
 
 @pytest.fixture
@@ -132,7 +135,8 @@ def thrift_server(tmp_path):
     server = subprocess.Popen(
         [str(spark_home / "bin" / "spark-submit"), "--class",
          "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
-         *[arg for key, value in session_conf(folder).items() for arg in ("--conf", f"{key}={value}")],
+         *[arg for key, value in session_conf(Settings.load({"spark_dir": folder}, environ={})).items()
+           for arg in ("--conf", f"{key}={value}")],
          "--hiveconf", f"hive.server2.thrift.port={port}", "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
          "spark-internal"],
         env=environ_without_settings() | {"SPARK_HOME": str(spark_home)}, stdout=log, stderr=subprocess.STDOUT,

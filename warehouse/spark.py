@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 MARTS_SCHEMA = "marts"
 
 
-def session_conf(spark_dir: Path) -> dict[str, str]:
+def session_conf(settings: Settings) -> dict[str, str]:
     """The session's configuration: dbt's profile sets the same
     (``server_side_parameters``; tests/test_spark.py checks they agree)."""
+    spark_dir = settings.spark_dir
     return {
         "spark.sql.warehouse.dir": f"{spark_dir}/warehouse",
         "spark.hadoop.javax.jdo.option.ConnectionURL":
@@ -43,6 +44,8 @@ def session_conf(spark_dir: Path) -> dict[str, str]:
         # no progress bar: it shares the line with dbt's JSON events, which Dagster reads
         "spark.ui.showConsoleProgress": "false",
         "spark.log.level": "ERROR",
+        "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
+        "spark.driver.memory": settings.spark_driver_memory,
     }
 
 
@@ -55,7 +58,7 @@ def spark_session(settings: Settings) -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("civstat").enableHiveSupport()
-    for key, value in session_conf(settings.spark_dir).items():
+    for key, value in session_conf(settings).items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
