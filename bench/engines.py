@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -119,6 +121,9 @@ def main() -> None:
     extracts = args.work / "extracts"
     results = {"scale": args.scale, "seed": args.seed, "start": args.start, "end": args.end, "machine": machine(),
                "began": time.strftime("%Y-%m-%dT%H:%M:%S"), "generate": generate(args, extracts)}
+    # One pseudonymisation key for both homes (a demo home would make its own),
+    # or every person key differs and the marts cannot be compared.
+    os.environ["CIVSTAT_PSEUDONYM_KEY"] = secrets.token_hex(32)
     for engine in ENGINES:
         home = args.work / engine
         shutil.rmtree(home, ignore_errors=True)

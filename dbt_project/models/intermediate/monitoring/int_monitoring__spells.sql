@@ -2,23 +2,10 @@
 -- alerted, from its flag date until it is on the roll again or 12 months pass
 -- without a new qualifying event (a household has at most one open spell).
 -- The months of each flagged household are walked in order, as the rule is
--- sequential; then the spell's first intervention within 60 days is found.
+-- sequential (int_monitoring__flagged_months numbers them); then the
+-- spell's first intervention within 60 days is found.
 with recursive months_of_flagged as (
-    select
-        household_months.*,
-        case
-            when edge_on is not null and (alert_on is null or edge_on <= alert_on) then edge_on
-            else alert_on
-        end as event_on,
-        case
-            when edge_on is not null and (alert_on is null or edge_on <= alert_on) then '低保边缘'
-            when alert_on is not null then '返贫风险'
-        end as event_kind,
-        row_number() over (partition by household_id order by period_month) as step
-    from {{ ref('int_monitoring__household_months') }} as household_months
-    where household_id in (
-        select household_id from {{ ref('int_monitoring__household_months') }} where is_edge or is_alerted
-    )
+    select * from {{ ref('int_monitoring__flagged_months') }}
 ),
 
 walk as (
@@ -124,7 +111,7 @@ endings as (
 
 heads as (
     select distinct household_id, head_person_key
-    from {{ ref('int_monitoring__household_months') }}
+    from months_of_flagged
 ),
 
 -- entering the roll (纳入日期) or temporary aid to the head, on or after the flag and within 60 days
