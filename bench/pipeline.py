@@ -127,9 +127,13 @@ def _step_windows(instance, run_id: str) -> dict[str, tuple[float, float]]:
 
 def machine() -> dict:
     meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0]
-    versions = {name: metadata.version(name) for name in
-                ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "great-expectations", "pandas",
-                 "pyarrow")}
+    versions = {}
+    for name in ("dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb", "great-expectations", "pandas",
+                 "pyarrow", "dbt-spark", "pyspark"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:       # the Spark extra is optional
+            pass
     return {"machine": platform.machine(), "cores": os.cpu_count(),
             "memory_gb": round(int(meminfo.split()[1]) / 2**20, 1), "python": platform.python_version(),
             "versions": versions, "load_average_at_start": os.getloadavg()}
