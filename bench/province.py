@@ -90,7 +90,7 @@ def summary(results: dict) -> str:
     full = sum(c["full"]["total"]["wall_s"] for c in counties)
     update = sum(c["incremental"]["total"]["wall_s"] for c in counties)
     peak = max(max(c["full"]["total"]["peak_rss_mb"], c["incremental"]["total"]["peak_rss_mb"]) for c in counties)
-    lines.append(f"| **the {len(counties)} counties** | {rows:,} | {full:.1f} | | {peak:,} | {update:.1f} | |")
+    lines.append(f"| **the {len(counties)} count{'y' if len(counties) == 1 else 'ies'}** | {rows:,} | {full:.1f} | | {peak:,} | {update:.1f} | |")
     if sample:
         k = len(PROVINCE_COUNTIES) / len(counties)
         lines.append(f"| *province projected (26 × mean)* | *{rows * k:,.0f}* | *{full * k:.0f}* | | *{peak:,}* | "
