@@ -30,11 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pipeline import BIN, REPO, full_build, generate, held_back_landing, incremental, machine, rows_read  # noqa: E402
-
-from synthetic.generate import COUNTY_NAMES  # noqa: E402
+from province import PROVINCE_COUNTIES  # noqa: E402
 
 ENGINES = ("duckdb", "spark")
-PROVINCE_HOMES = len(COUNTY_NAMES)     # the province's counties, one home each (bench/province.py)
+PROVINCE_HOMES = len(PROVINCE_COUNTIES)     # one home per county, as bench/province.py runs a province
 
 
 def same_marts(a: Path, b: Path) -> dict:

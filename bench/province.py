@@ -12,11 +12,11 @@ runs one home per county. For each county asked this benchmark
 2. times its **full build** and its **one-month update** exactly as
    ``bench/pipeline.py`` does (same helpers, same stages from Dagster's event log);
 
-then sums the counties. ``--engine spark`` builds each home on Spark
-(bench/engines.py compares the engines on one county). With every county of the province asked, the sum is
+then sums the counties. With every county of the province asked, the sum is
 the province's figure; with a sample, the report gives the sample's figures
 and the province projected from them (26 × the sample's mean per county),
-marked as a projection. Peak memory is per county: homes run one at a time.
+marked as a projection. ``--engine spark`` builds each home on Spark
+(bench/engines.py compares the engines on one county). Peak memory is per county: homes run one at a time.
 No baselines here: ``bench/pipeline.py`` compares them at county scale.
 """
 
