@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.contract import SourceContract
@@ -32,6 +32,7 @@ class DeliveredFile:
 class LandingScan:
     files: list[DeliveredFile]
     unrecognised: list[Path]   # files in the source folder whose name breaks the contract
+    other_counties: list[DeliveredFile] = field(default_factory=list)   # … of a county not served
 
     def by_slot(self) -> dict[tuple[str, str | None], list[DeliveredFile]]:
         """Each slot's deliveries (a period, or a period of one issuer), highest version first."""
@@ -50,11 +51,17 @@ class LandingScan:
         return sorted({f.period for f in self.files})
 
 
-def scan(landing_dir: Path, contract: SourceContract) -> LandingScan:
+def scan(landing_dir: Path, contract: SourceContract, county6: str | None = None) -> LandingScan:
+    """The deliveries of one source; with ``county6``, those of that county only.
+
+    A file named for another county is set apart, never loaded: it would
+    otherwise take the place of the county's own delivery for its period (the
+    highest version of a period wins, whoever sent it). Funeral homes' files
+    (cremation) name the home, not a county, and are all kept."""
     folder = Path(landing_dir) / contract.key
     if not folder.is_dir():
         return LandingScan([], [])
-    files, unrecognised = [], []
+    files, unrecognised, other_counties = [], [], []
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.startswith("."):
             continue
@@ -62,6 +69,15 @@ def scan(landing_dir: Path, contract: SourceContract) -> LandingScan:
         if not m:
             unrecognised.append(path)
             continue
-        files.append(DeliveredFile(contract.key, path, m["issuer"], contract.period_key(m["period"]),
-                                   int(m["version"] or 1), per_issuer=contract.issuer != "county"))
-    return LandingScan(files, unrecognised)
+        delivered = DeliveredFile(contract.key, path, m["issuer"], contract.period_key(m["period"]),
+                                  int(m["version"] or 1), per_issuer=contract.issuer != "county")
+        if county6 is not None and contract.issuer == "county" and delivered.issuer != county6:
+            other_counties.append(delivered)
+        else:
+            files.append(delivered)
+    return LandingScan(files, unrecognised, other_counties)
+
+
+def other_county_message(delivered: DeliveredFile, county6: str) -> str:
+    """What the office reads about a delivery named for a county this home does not serve."""
+    return f"{delivered.name}: 文件名中的县级代码{delivered.issuer}不是本库服务的{county6}，未读取"

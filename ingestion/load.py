@@ -310,7 +310,7 @@ def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, 
     from ingestion import landing
 
     division = None if contract in REFERENCE_SOURCES else division_table(store, county6)
-    slots = [files for (period, _), files in landing.scan(landing_dir, contract).by_slot().items()
+    slots = [files for (period, _), files in landing.scan(landing_dir, contract, county6).by_slot().items()
              if periods is None or period in periods]
     options = dict(county6=county6, secret=secret, run_id=run_id, division=division, max_file_bytes=max_file_bytes)
     sizes = [sum(Path(f.path).stat().st_size for f in files) for files in slots]

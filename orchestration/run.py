@@ -89,7 +89,7 @@ def pending_periods(settings: Settings, job_sources: dict[str, list[str]]) -> di
     for job, sources in job_sources.items():
         periods = set()
         for source in sources:
-            for delivered in landing.scan(settings.landing_dir, CONTRACTS[source]).files:
+            for delivered in landing.scan(settings.landing_dir, CONTRACTS[source], settings.county_code).files:
                 if delivered.period not in periods and not store.has_ledger_entry(
                         source, delivered.name, hashlib.sha256(delivered.path.read_bytes()).hexdigest()):
                     periods.add(delivered.period)

@@ -28,7 +28,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from ingestion.contract import CONTRACTS, REGION_CHANGES, REGIONS  # noqa: E402
-from ingestion.landing import scan  # noqa: E402
+from ingestion.landing import other_county_message, scan  # noqa: E402
 from ingestion.load import PeriodResult, ingest_source  # noqa: E402
 from ingestion.store import RawStore  # noqa: E402
 from synthetic.ids import check_character  # noqa: E402
@@ -166,6 +166,14 @@ def as_v2(change: Change | None = None, older: bool = False) -> Callable[[Path],
     return make
 
 
+def another_countys(folder: Path) -> Path:
+    """A neighbouring county's roll for the same month, as _v2: were it read, it would win the month."""
+    path = first(folder)
+    theirs = path.with_name(path.name.replace(f"_{COUNTY}_", "_370481_").replace(".csv", "_v2.csv"))
+    shutil.copy(path, theirs)
+    return theirs
+
+
 def misnamed(folder: Path) -> Path:
     path = first(folder)
     wrong = path.with_name(path.name.replace(".csv", "").replace("_2024", "_2024-") + ".csv")
@@ -263,6 +271,8 @@ CASES: list[BadInput] = [
              as_v2(with_field("保障人口数", "3"), older=True), "loaded", ""),
     BadInput("misnamed", "a file whose name breaks the contract (assistance_370832_2024-01.csv)", ASSIST, misnamed,
              "not read", "文件名不符合约定"),
+    BadInput("another-county", "another county's roll for the same month, as _v2 (assistance_370481_202403_v2.csv)",
+             ASSIST, another_countys, "not read", "不是本库服务的370832"),
 ]
 
 
@@ -291,8 +301,12 @@ def run_case(case: BadInput, clean_landing: Path, work: Path) -> Outcome:
     contract = CONTRACTS[case.source]
     limit = {"max_file_bytes": case.max_file_bytes} if case.max_file_bytes else {}
     results = ingest_source(store, landing, contract, county6=COUNTY, secret=SECRET, **limit)
-    if path in scan(landing, contract).unrecognised:
+    scanned = scan(landing, contract, COUNTY)
+    if path in scanned.unrecognised:
         return Outcome(case, path.name, "not read", f"{path.name}: 文件名不符合约定，未读取", None, None, results, raw)
+    for delivered in scanned.other_counties:
+        if delivered.path == path:
+            return Outcome(case, path.name, "not read", other_county_message(delivered, COUNTY), None, None, results, raw)
     entry = next(e for e in store.ledger(case.source).to_pylist() if e["file_name"] == path.name)
     result = next(r for r in results if path.name in (r.file_name, *(m.split(":")[0] for m in r.messages)))
     if entry["status"] == "rejected":
@@ -330,8 +344,9 @@ fails when it no longer says what happens:
 
 "rejected": the file is refused whole, with the reason in the ledger;
 "quarantined": the rows named go to quarantine, the file's other rows load;
-"loaded": nothing is wrong with the data; "not read": the file is listed as
-unrecognised by the ingestion step (a warning in its log and metadata).
+"loaded": nothing is wrong with the data; "not read": the file is listed by
+the ingestion step, as unrecognised or as another county's, and left alone (a
+warning in its log and metadata).
 
 """
 

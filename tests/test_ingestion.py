@@ -12,7 +12,7 @@ import pytest
 
 from ingestion import landing
 from ingestion.contract import ASSISTANCE
-from ingestion.load import ingest_period
+from ingestion.load import ingest_period, ingest_source
 from ingestion.store import RawStore
 
 SECRET = b"test-key"
@@ -118,6 +118,28 @@ def test_a_file_missing_a_required_column_is_rejected_and_the_earlier_version_st
     assert RawStore(raw).applied("assistance", period)["source_file"] == current.name
     ledger = {r["file_name"]: r for r in RawStore(raw).ledger("assistance").to_pylist()}
     assert ledger[v9.name]["status"] == "rejected" and "救助类型" in ledger[v9.name]["reason"]
+
+
+def test_a_file_of_another_county_is_set_apart_and_never_takes_the_countys_place(landing_copy, tmp_path):
+    own = landing.scan(landing_copy, ASSISTANCE).by_period()
+    period, files = sorted(own.items())[0]
+    month = period.replace("-", "")
+    # Another county's roll for the same month, first in name order, and a later version of it.
+    foreign = [landing_copy / "assistance" / f"assistance_370481_{month}.csv",
+               landing_copy / "assistance" / f"assistance_370481_{month}_v3.csv"]
+    for path in foreign:
+        shutil.copy(files[0].path, path)
+
+    scan = landing.scan(landing_copy, ASSISTANCE, "370832")
+    results = ingest_source(RawStore(tmp_path / "raw"), landing_copy, ASSISTANCE, county6="370832", secret=SECRET)
+
+    assert sorted(f.path for f in scan.other_counties) == sorted(foreign)
+    assert not {f.path for f in scan.files} & set(foreign)
+    assert {r.period: r.file_name for r in results}[period] == files[0].name
+    ledger = {r["file_name"] for r in RawStore(tmp_path / "raw").ledger("assistance").to_pylist()}
+    assert files[0].name in ledger and not ledger & {p.name for p in foreign}
+    # Without a county (the personal-data audit reads every file), they are deliveries like the rest.
+    assert set(foreign) <= {f.path for f in landing.scan(landing_copy, ASSISTANCE).files}
 
 
 def personal_values(landing_dir: Path) -> tuple[set[str], set[str]]:

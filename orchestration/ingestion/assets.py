@@ -33,9 +33,11 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext, civstat: CivstatResource) -> dg.MaterializeResult:
         settings = civstat.settings()
-        scan = landing.scan(settings.landing_dir, contract)
+        scan = landing.scan(settings.landing_dir, contract, settings.county_code)
         for path in scan.unrecognised:
             context.log.warning(f"{path.name}: file name does not follow the contract; not loaded")
+        for delivered in scan.other_counties:
+            context.log.warning(landing.other_county_message(delivered, settings.county_code))
         results = ingest_source(RawStore(settings.raw_dir), settings.landing_dir, contract,
                                 county6=settings.county_code, secret=settings.pseudonym_key(),
                                 periods=list(context.partition_keys), run_id=context.run.run_id,
@@ -54,6 +56,7 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
             "encodings": ", ".join(sorted({r.encoding for r in results if r.encoding})) or "none",
             "rejected_files": len(rejected),
             "unrecognised_files": len(scan.unrecognised),
+            "other_county_files": len(scan.other_counties),
         })
 
     return _asset
