@@ -1,8 +1,10 @@
-{#- Every period comes from a single delivered file: the version ingestion kept
-    (a `_v2` replaces the first delivery of its period, never adds to it). -#}
+{#- Every period of a county comes from a single delivered file: the version
+    ingestion kept (a `_v2` replaces the first delivery of its period, never
+    adds to it). The county is the one in the file's name,
+    elderly_care_<county6>_<YYYYMM>[_vN].xlsx: a home may hold several. -#}
 {% test elderly_care_one_source_file_per_period(model, period_column, file_column='source_file') %}
-select {{ period_column }}, count(distinct {{ file_column }}) as files
+select {{ period_column }}, substr({{ file_column }}, 14, 6) as county6, count(distinct {{ file_column }}) as files
 from {{ model }}
-group by {{ period_column }}
+group by {{ period_column }}, substr({{ file_column }}, 14, 6)
 having count(distinct {{ file_column }}) > 1
 {% endtest %}

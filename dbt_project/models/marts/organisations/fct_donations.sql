@@ -16,13 +16,13 @@ code_on_month_end as (
 
 recipient_versions as (
     select
-        donations.delivery_year,
+        donations.source_file,
         donations.source_row,
         organisations.home_region_code,
         organisations.organisation_type,
         organisations.is_charity,
         row_number() over (
-            partition by donations.delivery_year, donations.source_row
+            partition by donations.source_file, donations.source_row
             order by
                 case when donations.donated_on >= organisations._valid_from
                           and donations.donated_on < organisations._valid_to then 0 else 1 end,
@@ -38,7 +38,8 @@ recipients as (
 
 select
     -- keys
-    {{ dbt.concat(["cast(donations.delivery_year as " ~ dbt.type_string() ~ ")", "'-'",
+    {{ dbt.concat(["substr(donations.source_file, 11, 6)", "'-'",
+                   "cast(donations.delivery_year as " ~ dbt.type_string() ~ ")", "'-'",
                    "cast(donations.source_row as " ~ dbt.type_string() ~ ")"]) }} as donation_id,
     donations.donated_on,
     cast(extract(year from donations.donated_on) as integer) as donation_year,
@@ -61,7 +62,7 @@ select
     donations.source_row
 from donations
 left join recipients
-    on recipients.delivery_year = donations.delivery_year
+    on recipients.source_file = donations.source_file
    and recipients.source_row = donations.source_row
 left join code_on_month_end
     on code_on_month_end.region_code = recipients.home_region_code
