@@ -25,7 +25,11 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def _children(pid: int) -> list[int]:
     out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:             # the process ended since it was listed
+        return out
+    for task in tasks:
         try:
             out.extend(int(c) for c in (task / "children").read_text().split())
         except OSError:

@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     # Dagster flags beta and preview APIs on every load; they are chosen on purpose.
     warnings.filterwarnings("ignore", module="dagster")
     warnings.filterwarnings("ignore", category=UserWarning, message=".*beta.*|.*preview.*")
+    # GX imports pyspark when it is installed (the Spark engine's extra), and
+    # pyspark warns about pandas 3 on import. civstat takes data out of Spark
+    # as Arrow (warehouse/spark.py), and tests/test_spark.py runs on pandas 3.
+    warnings.filterwarnings("ignore", category=FutureWarning, message="PySpark does not yet fully support pandas")
     try:
         return args.handler(args)
     except SettingsError as exc:

@@ -46,6 +46,9 @@ def session_conf(settings: Settings) -> dict[str, str]:
         "spark.log.level": "ERROR",
         "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
         "spark.driver.memory": settings.spark_driver_memory,
+        # no limit on a recursive CTE's levels and rows (the profile says why)
+        "spark.sql.cteRecursionLevelLimit": "-1",
+        "spark.sql.cteRecursionRowLimit": "-1",
     }
 
 
