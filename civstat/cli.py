@@ -466,6 +466,7 @@ def _print_run_summary(settings: Settings, summary, seconds: float) -> None:
             out.print(f"     {failure}")
     store = RawStore(settings.raw_dir)
     _print_file_problems(store, {step.run_id for step in summary.steps})
+    _print_unread_files(settings)
     rows = store.accounting()
     out.print(f"rows in the current files: {rows['read']} read = {rows['loaded']} loaded "
               f"+ {rows['quarantined']} quarantined ({rows['files']} files)")
@@ -512,6 +513,22 @@ def _print_file_problems(store, run_ids: set[str], shown: int = 5, examples: int
         rest = quarantined[shown:]
         out.print(f"             … and {len(rest)} more files with {sum(e['rows_quarantined'] for e in rest)} "
                   "quarantined rows (the quarantine folder below)", highlight=False)
+
+
+def _print_unread_files(settings: Settings) -> None:
+    """Files in the landing folder that no run reads: a name that breaks the
+    contract, or another county's. Said at every run while they are there."""
+    from rich.markup import escape
+
+    from ingestion import landing
+    from ingestion.contract import CONTRACTS
+
+    for contract in CONTRACTS.values():
+        scan = landing.scan(settings.landing_dir, contract, settings.county_code)
+        messages = [landing.unrecognised_message(path) for path in scan.unrecognised]
+        messages += [landing.other_county_message(f, settings.county_code) for f in scan.other_counties]
+        for message in messages:
+            out.print(f"[yellow]not read[/yellow]     {escape(message)}", highlight=False)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:

@@ -78,6 +78,11 @@ def scan(landing_dir: Path, contract: SourceContract, county6: str | None = None
     return LandingScan(files, unrecognised, other_counties)
 
 
+def unrecognised_message(path: Path) -> str:
+    """What the office reads about a file whose name breaks the contract."""
+    return f"{path.name}: 文件名不符合约定，未读取"
+
+
 def other_county_message(delivered: DeliveredFile, county6: str) -> str:
     """What the office reads about a delivery named for a county this home does not serve."""
     return f"{delivered.name}: 文件名中的县级代码{delivered.issuer}不是本库服务的{county6}，未读取"

@@ -28,7 +28,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from ingestion.contract import CONTRACTS, REGION_CHANGES, REGIONS  # noqa: E402
-from ingestion.landing import other_county_message, scan  # noqa: E402
+from ingestion.landing import other_county_message, scan, unrecognised_message  # noqa: E402
 from ingestion.load import PeriodResult, ingest_source  # noqa: E402
 from ingestion.store import RawStore  # noqa: E402
 from synthetic.ids import check_character  # noqa: E402
@@ -303,7 +303,7 @@ def run_case(case: BadInput, clean_landing: Path, work: Path) -> Outcome:
     results = ingest_source(store, landing, contract, county6=COUNTY, secret=SECRET, **limit)
     scanned = scan(landing, contract, COUNTY)
     if path in scanned.unrecognised:
-        return Outcome(case, path.name, "not read", f"{path.name}: 文件名不符合约定，未读取", None, None, results, raw)
+        return Outcome(case, path.name, "not read", unrecognised_message(path), None, None, results, raw)
     for delivered in scanned.other_counties:
         if delivered.path == path:
             return Outcome(case, path.name, "not read", other_county_message(delivered, COUNTY), None, None, results, raw)

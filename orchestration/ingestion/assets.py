@@ -35,7 +35,7 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
         settings = civstat.settings()
         scan = landing.scan(settings.landing_dir, contract, settings.county_code)
         for path in scan.unrecognised:
-            context.log.warning(f"{path.name}: file name does not follow the contract; not loaded")
+            context.log.warning(landing.unrecognised_message(path))
         for delivered in scan.other_counties:
             context.log.warning(landing.other_county_message(delivered, settings.county_code))
         results = ingest_source(RawStore(settings.raw_dir), settings.landing_dir, contract,
