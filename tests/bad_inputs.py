@@ -346,7 +346,8 @@ fails when it no longer says what happens:
 "quarantined": the rows named go to quarantine, the file's other rows load;
 "loaded": nothing is wrong with the data; "not read": the file is listed by
 the ingestion step, as unrecognised or as another county's, and left alone (a
-warning in its log and metadata).
+warning in its log and metadata, and a "not read" line in every `civstat run`
+while it is there).
 
 """
 
