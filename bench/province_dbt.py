@@ -35,6 +35,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -112,9 +113,7 @@ def dbt_build(home: Path, raw: Path, engine: str) -> dict:
     measured = run_measured([str(BIN / "civstat"), "dbt", "build", "--exclude-resource-type", "unit_test"],
                             env=env, cwd=REPO)
     results = json.loads((home / "dbt" / "target" / "run_results.json").read_text())["results"]
-    statuses: dict[str, int] = {}
-    for node in results:
-        statuses[node["status"]] = statuses.get(node["status"], 0) + 1
+    statuses = dict(Counter(node["status"] for node in results))
     failing = sorted(n["unique_id"] for n in results if n["status"] in ("fail", "error"))
     return {**measured.totals(), "exit": measured.returncode, "nodes": len(results), "statuses": statuses,
             "failing": failing, "node_seconds": round(sum(n["execution_time"] for n in results), 1)}

@@ -524,10 +524,7 @@ def _print_unread_files(settings: Settings) -> None:
     from ingestion.contract import CONTRACTS
 
     for contract in CONTRACTS.values():
-        scan = landing.scan(settings.landing_dir, contract, settings.county_code)
-        messages = [landing.unrecognised_message(path) for path in scan.unrecognised]
-        messages += [landing.other_county_message(f, settings.county_code) for f in scan.other_counties]
-        for message in messages:
+        for message in landing.scan(settings.landing_dir, contract, settings.county_code).not_read():
             out.print(f"[yellow]not read[/yellow]     {escape(message)}", highlight=False)
 
 

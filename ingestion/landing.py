@@ -33,6 +33,7 @@ class LandingScan:
     files: list[DeliveredFile]
     unrecognised: list[Path]   # files in the source folder whose name breaks the contract
     other_counties: list[DeliveredFile] = field(default_factory=list)   # … of a county not served
+    county6: str | None = None      # the county served, when the scan was asked for one
 
     def by_slot(self) -> dict[tuple[str, str | None], list[DeliveredFile]]:
         """Each slot's deliveries (a period, or a period of one issuer), highest version first."""
@@ -49,6 +50,12 @@ class LandingScan:
     @property
     def periods(self) -> list[str]:
         return sorted({f.period for f in self.files})
+
+    def not_read(self) -> list[str]:
+        """What the office reads about each file left unread: a name that
+        breaks the contract, then another county's delivery."""
+        return ([unrecognised_message(path) for path in self.unrecognised]
+                + [other_county_message(f, self.county6) for f in self.other_counties])
 
 
 def scan(landing_dir: Path, contract: SourceContract, county6: str | None = None) -> LandingScan:
@@ -75,7 +82,7 @@ def scan(landing_dir: Path, contract: SourceContract, county6: str | None = None
             other_counties.append(delivered)
         else:
             files.append(delivered)
-    return LandingScan(files, unrecognised, other_counties)
+    return LandingScan(files, unrecognised, other_counties, county6)
 
 
 def unrecognised_message(path: Path) -> str:

@@ -34,10 +34,8 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
     def _asset(context: dg.AssetExecutionContext, civstat: CivstatResource) -> dg.MaterializeResult:
         settings = civstat.settings()
         scan = landing.scan(settings.landing_dir, contract, settings.county_code)
-        for path in scan.unrecognised:
-            context.log.warning(landing.unrecognised_message(path))
-        for delivered in scan.other_counties:
-            context.log.warning(landing.other_county_message(delivered, settings.county_code))
+        for message in scan.not_read():
+            context.log.warning(message)
         results = ingest_source(RawStore(settings.raw_dir), settings.landing_dir, contract,
                                 county6=settings.county_code, secret=settings.pseudonym_key(),
                                 periods=list(context.partition_keys), run_id=context.run.run_id,
