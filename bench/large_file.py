@@ -35,8 +35,8 @@ from ingestion.store import RawStore
 landing, raw = Path(sys.argv[1]), Path(sys.argv[2])
 store = RawStore(raw)
 for contract in (REGIONS, REGION_CHANGES):
-    ingest_source(store, landing, contract, county6="370832", secret=b"bench")
-[result] = ingest_source(store, landing, ASSISTANCE, county6="370832", secret=b"bench", workers=1)
+    ingest_source(store, landing, contract, counties=["370832"], secret=b"bench")
+[result] = ingest_source(store, landing, ASSISTANCE, counties=["370832"], secret=b"bench", workers=1)
 print(json.dumps({"outcome": result.outcome, "read": result.rows_read, "loaded": result.rows_loaded,
                   "quarantined": result.rows_quarantined, "messages": result.messages}, ensure_ascii=False))
 """

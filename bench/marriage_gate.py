@@ -96,7 +96,7 @@ def ingest_county(landing: Path, county_home: Path, county6: str) -> dict:
     store = RawStore(county_home / "raw")
     began, rows = time.perf_counter(), {}
     for source in PROVINCE_SOURCES:
-        results = ingest_source(store, own_landing, CONTRACTS[source], county6=county6, secret=BENCH_SECRET)
+        results = ingest_source(store, own_landing, CONTRACTS[source], counties=[county6], secret=BENCH_SECRET)
         rows[source] = sum(r.rows_loaded for r in results)
     return {"county": county6, "rows": rows, "seconds": time.perf_counter() - began}
 
@@ -118,9 +118,8 @@ def build_province(landing: Path, home: Path, jobs: int, counties: list[str] | N
     shutil.rmtree(raw, ignore_errors=True)
     for county6 in codes:
         for path in (home / "counties" / county6 / "raw").glob("*/period=*/data*.parquet"):
-            # data.parquet -> data_<county>.parquet; a funeral home's data_<home>.parquet stays.
-            name = f"data_{county6}.parquet" if path.name == "data.parquet" else path.name
-            target = raw / path.parent.parent.name / path.parent.name / name
+            # data_<county>.parquet, data_<home>.parquet: each county's own names
+            target = raw / path.parent.parent.name / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
     ExceptionRegister(home).ensure()      # no explained exceptions: an empty register

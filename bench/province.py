@@ -1,23 +1,27 @@
-"""The province scale as civstat runs it today: one home per county, county after county.
+"""The province scale: one home per county, or the province's own home.
 
     .venv/bin/python bench/province.py --counties 370829 370881 371721 --work /tmp/bench-province
-    .venv/bin/python bench/province.py --work /tmp/bench-province          # all 26 counties (hours)
+    .venv/bin/python bench/province.py --work /tmp/bench-province               # 26 homes (hours)
+    .venv/bin/python bench/province.py --one-home --work /tmp/bench-province    # the province's home
 
-A home serves one county (``CIVSTAT_COUNTY_CODE``): a province running civstat
-runs one home per county. For each county asked this benchmark
+For each county asked this benchmark generates that county's extracts as the
+province scale does (same seed streams: ``civstat generate --scale province``
+writes the same files), into WORK/<county>/extracts, or reuses them. Then:
 
-1. generates that county's extracts as the province scale does (same seed
-   streams: ``civstat generate --scale province`` writes the same files), into
-   WORK/<county>/extracts, or reuses them;
-2. times its **full build** and its **one-month update** exactly as
-   ``bench/pipeline.py`` does (same helpers, same stages from Dagster's event log);
+- by default, **one home per county** (``CIVSTAT_COUNTIES`` the county), county
+  after county: each home's **full build** and **one-month update**, timed
+  exactly as ``bench/pipeline.py`` does (same helpers, same stages from
+  Dagster's event log), then summed. With a sample of counties the report
+  also projects the province (26 × the sample's mean), marked as a projection.
+  Peak memory is per county: homes run one at a time.
+- with ``--one-home``, **the province's home**: every county's extracts (hard
+  links, the last month held back) in one landing folder, one home serving
+  all the counties asked (``CIVSTAT_COUNTIES``), its full build, then the
+  last month of every county delivered and its update, timed the same way.
 
-then sums the counties. With every county of the province asked, the sum is
-the province's figure; with a sample, the report gives the sample's figures
-and the province projected from them (26 × the sample's mean per county),
-marked as a projection. ``--engine spark`` builds each home on Spark
-(bench/engines.py compares the engines on one county). Peak memory is per county: homes run one at a time.
-No baselines here: ``bench/pipeline.py`` compares them at county scale.
+``--engine spark`` builds on Spark (bench/engines.py compares the engines on
+one county). No baselines here: ``bench/pipeline.py`` compares them at
+county scale.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline import full_build, held_back_landing, incremental, machine, rows_read  # noqa: E402
+from pipeline import MONTHLY_FILE, full_build, held_back_landing, incremental, link_tree, machine, rows_read  # noqa: E402
 
 from synthetic.generate import COUNTY_NAMES, GenerateRequest, generate_county  # noqa: E402
 
@@ -59,7 +63,8 @@ def county_run(args, county: str) -> dict:
     """Full build and one-month update of one county's own home."""
     work = args.work / county
     extracts, home = work / "extracts", work / "civstat"
-    os.environ["CIVSTAT_COUNTY_CODE"] = county    # inherited by the civstat commands
+    os.environ.pop("CIVSTAT_COUNTY_CODE", None)
+    os.environ["CIVSTAT_COUNTIES"] = county       # inherited by the civstat commands
     shutil.rmtree(home, ignore_errors=True)
     held_back = held_back_landing(args, extracts, home / "landing")
     full = full_build(home, home / "landing", args.engine)
@@ -71,6 +76,59 @@ def county_run(args, county: str) -> dict:
         shutil.rmtree(home / "raw", ignore_errors=True)
         shutil.rmtree(home / "spark", ignore_errors=True)
     return result
+
+
+def province_home_run(args) -> dict:
+    """Full build and one-month update of one home serving every county asked."""
+    home = args.work / f"province-home-{len(args.counties)}"
+    landing = home / "landing"
+    shutil.rmtree(home, ignore_errors=True)
+    held_back = []
+    for county in args.counties:
+        extracts = args.work / county / "extracts"
+        held_back += [(extracts, path) for path in link_tree(extracts, landing, _before_last_month(args.end))
+                      if "_truth" not in path.relative_to(extracts).parts]
+    os.environ.pop("CIVSTAT_COUNTY_CODE", None)
+    os.environ["CIVSTAT_COUNTIES"] = ",".join(args.counties)
+    full = full_build(home, landing, args.engine)
+    for extracts, path in held_back:
+        os.link(path, landing / path.relative_to(extracts))
+    update = incremental(home, landing, args.work, [], args.engine)
+    update["files_delivered"] = len(held_back)
+    return {"counties": args.counties, "source_rows": rows_read(home), "full": full, "incremental": update,
+            "disk_mb": {part: round(_size(home / part) / 2**20) for part in ("raw", "warehouse", "serving")}}
+
+
+def _before_last_month(end: str):
+    """Keep a file unless it is a monthly file of the last month (or the generator's truth)."""
+    last = end.replace("-", "")
+
+    def keep(path: Path) -> bool:
+        match = MONTHLY_FILE.search(path.name)
+        return "_truth" not in path.parts and not (match and match.group(1) == last)
+    return keep
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def province_home_summary(results: dict) -> str:
+    run = results["province_home"]
+    lines = [f"province home on {results['engine']}: {len(run['counties'])} counties in one home, "
+             f"{results['start']} → {results['end']}, {run['source_rows']:,} source rows", "",
+             "| run | stage | wall s | CPU s | peak RSS MB |", "|---|---|---:|---:|---:|"]
+    for label in ("full", "incremental"):
+        total = run[label]["total"]
+        lines.append(f"| {label} | **total** | {total['wall_s']:.1f} | {total['cpu_s'] or 0:.1f} | "
+                     f"{total['peak_rss_mb']:,} |")
+        for stage, figures in run[label]["stages"].items():
+            cpu = "" if figures.get("cpu_s") is None else f"{figures['cpu_s']:.1f}"
+            peak = "" if figures.get("peak_rss_mb") is None else f"{figures['peak_rss_mb']:,}"
+            lines.append(f"| | {stage} | {figures['wall_s']:.1f} | {cpu} | {peak} |")
+    lines.append("")
+    lines.append(f"disk: {run['disk_mb']}")
+    return "\n".join(lines)
 
 
 def summary(results: dict) -> str:
@@ -113,6 +171,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"))
     parser.add_argument("--keep-homes", action="store_true", help="keep each county's warehouse and raw files")
+    parser.add_argument("--one-home", action="store_true", help="one home serving every county asked")
     args = parser.parse_args()
     args.work = args.work.resolve()
     results = {"scale": "province", "engine": args.engine, "seed": args.seed, "start": args.start, "end": args.end,
@@ -121,6 +180,12 @@ def main() -> None:
         results["generate"] = list(pool.map(generate_one, [args.work / c / "extracts" for c in args.counties],
                                             args.counties, [args.seed] * len(args.counties),
                                             [args.start] * len(args.counties), [args.end] * len(args.counties)))
+    if args.one_home:
+        results["province_home"] = province_home_run(args)
+        (args.work / f"province-home-{len(args.counties)}.json").write_text(
+            json.dumps(results, ensure_ascii=False, indent=2))
+        print(province_home_summary(results))
+        return
     results["counties"] = []
     for county in args.counties:
         results["counties"].append(county_run(args, county))

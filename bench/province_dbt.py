@@ -14,9 +14,9 @@ as it builds one; this measures what that costs:
 1. each county's extracts (``bench/province.py``'s: WORK/<county>/extracts,
    generated or reused) are ingested by civstat's ingestion into a raw store of
    their own (WORK/<county>/raw-store), all with one pseudonymisation key;
-2. the stores are laid side by side as one (hard links; each period's file
-   named ``data_<county>.parquet``, which the raw sources read like a funeral
-   home's files), in WORK/counties-<N>/raw;
+2. the stores are laid side by side as one (hard links: each period's file
+   is named for its county, ``data_<county>.parquet``, as in a province's
+   home), in WORK/counties-<N>/raw;
 3. ``civstat dbt build`` (the data tests included, the unit tests apart, as a
    run does) over the combined store, and the same over the first county's
    store alone, each in a fresh home, measured (wall, CPU, peak RSS of the
@@ -60,7 +60,7 @@ def ingest_county(work: Path, county: str, seed: int, start: str, end: str) -> d
     generate_one(extracts, county, seed, start, end)
     shutil.rmtree(store_dir, ignore_errors=True)
     began = time.perf_counter()
-    results = ingest_landing(RawStore(store_dir), extracts, county6=county, secret=KEY.encode())
+    results = ingest_landing(RawStore(store_dir), extracts, counties=[county], secret=KEY.encode())
     marker.write_text(json.dumps(made))
     return {"county": county, "seconds": round(time.perf_counter() - began, 1), "periods": len(results),
             "rows_loaded": sum(r.rows_loaded for r in results),
@@ -70,27 +70,29 @@ def ingest_county(work: Path, county: str, seed: int, start: str, end: str) -> d
 def side_by_side(stores: dict[str, Path], target: Path) -> int:
     """Hard-link each county's raw store into one; returns the files linked.
 
-    A period's rows (``data.parquet``, or ``data_<home>.parquet`` for funeral
-    homes) become ``data_<county>[_<home>].parquet``, and so do the quarantine's
-    ``rows*`` files; the ledger's files get the county in front. The empty
-    schema files of sources never delivered are the same for every county: one is kept."""
+    Every file of a store is named for its issuer (a period's
+    ``data_<county>.parquet``, a funeral home's ``data_<home>.parquet``, the
+    ledger's by delivered file), so the counties' files sit side by side as
+    they would in a province's home. The empty schema files of sources never
+    delivered are the same for every county: one is kept."""
+    from ingestion.contract import CONTRACTS
+    from ingestion.store import RawStore
+
     shutil.rmtree(target, ignore_errors=True)
     linked = 0
-    for county, store in stores.items():
+    for store in stores.values():
+        raw_store = RawStore(store)
+        for source in CONTRACTS:            # a store made before files were named by issuer
+            raw_store.name_files_by_issuer(source)
         for path in sorted(store.rglob("*.parquet")):
             relative = path.relative_to(store)
-            head, _, rest = path.stem.partition("_")
             if relative.parts[0] == "_footers":     # written for the combined store itself (Spark)
                 continue
-            if relative.parts[1] == "_schema":
-                name = path.name
-            elif head in ("data", "rows"):
-                name = f"{head}_{county}{'_' + rest if rest else ''}.parquet"
-            else:
-                name = f"{county}_{path.name}"
-            dest = target / relative.parent / name
+            dest = target / relative
             if dest.exists():
-                continue
+                if relative.parts[1] == "_schema":
+                    continue
+                raise FileExistsError(f"{dest}: two counties' stores hold {relative}")
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, dest)
             linked += 1

@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     gen = sub.add_parser("generate", help="write synthetic departmental extracts and their truth")
-    gen.add_argument("--scale", default="tiny", choices=("tiny", "county", "province"))
+    gen.add_argument("--scale", default="tiny", choices=("tiny", "pair", "county", "province"))
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--start", default="2024-01", help="first month, YYYY-MM")
     gen.add_argument("--end", default="2024-12", help="last month, YYYY-MM")
@@ -524,7 +524,7 @@ def _print_unread_files(settings: Settings) -> None:
     from ingestion.contract import CONTRACTS
 
     for contract in CONTRACTS.values():
-        for message in landing.scan(settings.landing_dir, contract, settings.county_code).not_read():
+        for message in landing.scan(settings.landing_dir, contract, settings.counties).not_read():
             out.print(f"[yellow]not read[/yellow]     {escape(message)}", highlight=False)
 
 

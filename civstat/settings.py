@@ -16,7 +16,10 @@ Environment variables (all optional)::
     CIVSTAT_DUCKDB_THREADS, CIVSTAT_DUCKDB_MEMORY_LIMIT
     CIVSTAT_SERVING_VERSIONS_KEPT, CIVSTAT_INGESTION_WORKERS
     CIVSTAT_MAX_FILE_MB     the largest delivery read (MB); a larger one is rejected
-    CIVSTAT_COUNTY_CODE     the county the warehouse serves (6 digits)
+    CIVSTAT_COUNTIES        the counties the warehouse serves, 6 digits each, comma-separated
+                            (default 370832); one for a county's home, several for a
+                            province's (docs/settings.md, "One county or several")
+    CIVSTAT_COUNTY_CODE     the same for one county (the older name; set one of the two)
     CIVSTAT_DAGSTER_HOME    the Dagster instance's directory (default <home>/dagster;
                             a server's holds orchestration/deploy/dagster.yaml)
     CIVSTAT_DISCLOSURE_CONTROL  0 to publish dashboards and public exports without
@@ -63,7 +66,7 @@ class Settings:
     warehouse_path: Path
     serving_dir: Path
     dagster_home: Path
-    county_code: str = "370832"
+    counties: tuple[str, ...] = ("370832",)   # the counties served (县级区划代码)
     duckdb_threads: int = 2
     duckdb_memory_limit: str = "4GB"
     ingestion_workers: int = os.cpu_count() or 1     # processes typing rows of a large source
@@ -98,13 +101,12 @@ class Settings:
         given = {k: v for k, v in (overrides or {}).items() if v is not None}
 
         home = Path(given.get("home") or env.get("CIVSTAT_HOME") or REPO_ROOT / "var").resolve()
+        from_env = {name: env[_ENV_PREFIX + name.upper()]
+                    for name in [field.name for field in dataclasses.fields(cls)] + ["county_code"]
+                    if _ENV_PREFIX + name.upper() in env and name not in ("home", "pseudonym_key_env")}
         values: dict[str, Any] = {}
-        values.update(_read_config_file(env.get("CIVSTAT_CONFIG"), home))
-        for field in dataclasses.fields(cls):
-            raw = env.get(_ENV_PREFIX + field.name.upper())
-            if raw is not None and field.name not in ("home", "pseudonym_key_env"):
-                values[field.name] = raw
-        values.update(given)
+        for layer in (_read_config_file(env.get("CIVSTAT_CONFIG"), home), from_env, given):
+            values.update(_counties_from_county_code(layer))
         values["home"] = home
         values.setdefault("landing_dir", home / "landing")
         values.setdefault("raw_dir", home / "raw")
@@ -124,6 +126,15 @@ class Settings:
     @property
     def dbt_project_dir(self) -> Path:
         return DBT_PROJECT_DIR
+
+    @property
+    def county_code(self) -> str:
+        """The county of a home that serves one (most homes); a province's
+        home has no such thing, and code that assumes one fails here."""
+        if len(self.counties) != 1:
+            raise SettingsError(f"this home serves {len(self.counties)} counties ({', '.join(self.counties)}), "
+                                "not one")
+        return self.counties[0]
 
     def pseudonym_key(self) -> bytes:
         """The secret behind pseudonymous keys.
@@ -174,7 +185,7 @@ class Settings:
             "CIVSTAT_RAW_DIR": str(self.raw_dir),
             "CIVSTAT_WAREHOUSE_PATH": str(self.warehouse_path),
             "CIVSTAT_SERVING_DIR": str(self.serving_dir),
-            "CIVSTAT_COUNTY_CODE": self.county_code,
+            "CIVSTAT_COUNTIES": ",".join(self.counties),
             "CIVSTAT_DUCKDB_THREADS": str(self.duckdb_threads),
             "CIVSTAT_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "DAGSTER_HOME": str(self.dagster_home),
@@ -209,7 +220,7 @@ def _read_config_file(explicit: str | None, home: Path) -> dict[str, Any]:
         return {}
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    unknown = set(data) - {f.name for f in dataclasses.fields(Settings)} - {"pseudonym_key"}
+    unknown = set(data) - {f.name for f in dataclasses.fields(Settings)} - {"pseudonym_key", "county_code"}
     if unknown:
         raise SettingsError(f"{path}: unknown settings {sorted(unknown)}")
     if "pseudonym_key" in data:
@@ -244,8 +255,30 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
             out[name] = int(out.get(name, getattr(Settings, name)))
         except ValueError as exc:
             raise SettingsError(f"{name} must be a whole number, got {out[name]!r}") from exc
-    county = str(out.get("county_code", Settings.county_code))
-    if not (len(county) == 6 and county.isdigit()):
-        raise SettingsError(f"county_code must be 6 digits, got {county!r}")
-    out["county_code"] = county
+    out["counties"] = _county_list(out.get("counties", Settings.counties))
     return out
+
+
+def _counties_from_county_code(layer: Mapping[str, Any]) -> dict[str, Any]:
+    """One layer of settings (file, environment, overrides) with ``county_code``
+    (one county, the older setting) as ``counties`` of one."""
+    out = dict(layer)
+    if "county_code" in out:
+        if "counties" in out:
+            raise SettingsError("set counties or county_code (one county), not both")
+        out["counties"] = [out.pop("county_code")]
+    return out
+
+
+def _county_list(value: Any) -> tuple[str, ...]:
+    """The counties served, from a list (TOML, code) or a comma-separated text (environment)."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    counties = tuple(str(item).strip() for item in items)
+    for county in counties:
+        if not (len(county) == 6 and county.isdigit()):
+            raise SettingsError(f"a county is a 6-digit code (county_code, counties), got {county!r}")
+    if not counties:
+        raise SettingsError("counties is empty: name at least one county")
+    if len(set(counties)) != len(counties):
+        raise SettingsError(f"counties names a county twice: {', '.join(counties)}")
+    return counties

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,16 +17,16 @@ class DeliveredFile:
     issuer: str     # county code, or the funeral home's code for cremation
     period: str     # partition key, e.g. 2024-03
     version: int    # 1 for the first delivery, N for _vN
-    per_issuer: bool = False   # each issuer (funeral home) delivers its own file per period
 
     @property
     def name(self) -> str:
         return self.path.name
 
     @property
-    def slot(self) -> tuple[str, str | None]:
-        """What a higher version replaces: the period, or the period of one issuer."""
-        return self.period, self.issuer if self.per_issuer else None
+    def slot(self) -> tuple[str, str]:
+        """What a higher version replaces: one issuer's file of a period (a
+        county's, or a funeral home's: each sends its own)."""
+        return self.period, self.issuer
 
 
 @dataclass(frozen=True)
@@ -33,18 +34,17 @@ class LandingScan:
     files: list[DeliveredFile]
     unrecognised: list[Path]   # files in the source folder whose name breaks the contract
     other_counties: list[DeliveredFile] = field(default_factory=list)   # … of a county not served
-    county6: str | None = None      # the county served, when the scan was asked for one
+    counties: tuple[str, ...] = ()      # the counties served, when the scan was asked for them
 
-    def by_slot(self) -> dict[tuple[str, str | None], list[DeliveredFile]]:
-        """Each slot's deliveries (a period, or a period of one issuer), highest version first."""
-        grouped: dict[tuple[str, str | None], list[DeliveredFile]] = defaultdict(list)
+    def by_slot(self) -> dict[tuple[str, str], list[DeliveredFile]]:
+        """Each slot's deliveries (a period of one issuer), highest version first."""
+        grouped: dict[tuple[str, str], list[DeliveredFile]] = defaultdict(list)
         for f in self.files:
             grouped[f.slot].append(f)
-        return {s: sorted(fs, key=lambda f: (-f.version, f.name))
-                for s, fs in sorted(grouped.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))}
+        return {s: sorted(fs, key=lambda f: (-f.version, f.name)) for s, fs in sorted(grouped.items())}
 
     def by_period(self) -> dict[str, list[DeliveredFile]]:
-        """Each period's deliveries, highest version first (one issuer per period)."""
+        """Each period's deliveries, highest version first (of a folder one issuer delivers to)."""
         return {period: files for (period, _), files in self.by_slot().items()}
 
     @property
@@ -55,16 +55,20 @@ class LandingScan:
         """What the office reads about each file left unread: a name that
         breaks the contract, then another county's delivery."""
         return ([unrecognised_message(path) for path in self.unrecognised]
-                + [other_county_message(f, self.county6) for f in self.other_counties])
+                + [other_county_message(f, self.counties) for f in self.other_counties])
 
 
-def scan(landing_dir: Path, contract: SourceContract, county6: str | None = None) -> LandingScan:
-    """The deliveries of one source; with ``county6``, those of that county only.
+def scan(landing_dir: Path, contract: SourceContract, counties: Collection[str] | None = None) -> LandingScan:
+    """The deliveries of one source; with ``counties``, those of the counties served only.
 
-    A file named for another county is set apart, never loaded: it would
-    otherwise take the place of the county's own delivery for its period (the
-    highest version of a period wins, whoever sent it). Funeral homes' files
-    (cremation) name the home, not a county, and are all kept."""
+    A file named for another county is set apart, never loaded: its figures
+    are that county's to report, and its codes lie outside the division
+    table the home holds. Funeral homes' files (cremation) name the home, not
+    a county, and are all kept: a home serves the residents of neighbouring
+    counties too."""
+    if isinstance(counties, str):
+        raise TypeError("counties is a collection of 6-digit codes, not one string")
+    served = tuple(counties) if counties is not None else ()
     folder = Path(landing_dir) / contract.key
     if not folder.is_dir():
         return LandingScan([], [])
@@ -77,12 +81,12 @@ def scan(landing_dir: Path, contract: SourceContract, county6: str | None = None
             unrecognised.append(path)
             continue
         delivered = DeliveredFile(contract.key, path, m["issuer"], contract.period_key(m["period"]),
-                                  int(m["version"] or 1), per_issuer=contract.issuer != "county")
-        if county6 is not None and contract.issuer == "county" and delivered.issuer != county6:
+                                  int(m["version"] or 1))
+        if served and contract.issuer == "county" and delivered.issuer not in served:
             other_counties.append(delivered)
         else:
             files.append(delivered)
-    return LandingScan(files, unrecognised, other_counties, county6)
+    return LandingScan(files, unrecognised, other_counties, served)
 
 
 def unrecognised_message(path: Path) -> str:
@@ -90,6 +94,6 @@ def unrecognised_message(path: Path) -> str:
     return f"{path.name}: 文件名不符合约定，未读取"
 
 
-def other_county_message(delivered: DeliveredFile, county6: str) -> str:
+def other_county_message(delivered: DeliveredFile, counties: Collection[str]) -> str:
     """What the office reads about a delivery named for a county this home does not serve."""
-    return f"{delivered.name}: 文件名中的县级代码{delivered.issuer}不是本库服务的{county6}，未读取"
+    return f"{delivered.name}: 文件名中的县级代码{delivered.issuer}不是本库服务的{'、'.join(counties)}，未读取"

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,10 +172,11 @@ def _raw_values(contract: SourceContract, record: dict[str, str], errors: list, 
     return json.dumps(values, ensure_ascii=False)
 
 
-def division_table(store: RawStore, county6: str) -> DivisionTable:
-    """The division table as loaded so far: every yearly release and every change."""
-    regions = sorted(store.raw_dir.glob("regions/period=*/data.parquet"))
-    changes = sorted(store.raw_dir.glob("region_changes/period=*/data.parquet"))
+def division_table(store: RawStore) -> DivisionTable:
+    """The division table as loaded so far: every yearly release and every change
+    (of every county served)."""
+    regions = sorted(store.raw_dir.glob("regions/period=*/data_*.parquet"))
+    changes = sorted(store.raw_dir.glob("region_changes/period=*/data_*.parquet"))
     released, created, retired = set(), {}, set()
     with duckdb.connect() as con:
         if regions:
@@ -187,19 +189,23 @@ def division_table(store: RawStore, county6: str) -> DivisionTable:
                 created[code] = day
             retired = {r[0] for r in con.execute(
                 "select distinct old_code from read_parquet(?)", [[str(p) for p in changes]]).fetchall()}
-    return DivisionTable(county6, frozenset(released), created, frozenset(retired))
+    return DivisionTable(frozenset(released), created, frozenset(retired))
 
 
-def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, county6: str, secret: bytes,
+def ingest_period(store: RawStore, deliveries: list[DeliveredFile], *, counties: Collection[str], secret: bytes,
                   run_id: str | None = None, division: DivisionTable | None = None,
                   max_file_bytes: int = MAX_FILE_BYTES) -> PeriodResult:
-    """Bring one period up to its highest readable delivered version."""
+    """Bring one issuer's period up to its highest readable delivered version."""
     if not deliveries:
         raise ValueError("ingest_period needs at least one delivered file")
     first = deliveries[0]
     contract = CONTRACTS[first.source]
-    context = ParseContext(county6, secret, period_last_day(contract, first.period), division)
-    issuer = first.slot[1]
+    # A county's file is judged as in the county's own home: its codes are
+    # checked against the division table inside that county only (a code of
+    # a neighbour is no error there). A funeral home's serves every county.
+    checked = {first.issuer} if contract.issuer == "county" else set(counties)
+    context = ParseContext(frozenset(checked), secret, period_last_day(contract, first.period), division)
+    issuer = first.issuer
     result = PeriodResult(first.source, first.period, "rejected")
     applied = store.applied(first.source, first.period, issuer) or {}
     ranked = sorted(deliveries, key=lambda d: -d.version)
@@ -297,11 +303,12 @@ def _mark_superseded(store: RawStore, older: list[DeliveredFile], run_id: str | 
                                      reason="已被更高版本替代", run_id=run_id))
 
 
-def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, *, county6: str,
+def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, *, counties: Collection[str],
                   secret: bytes, periods: list[str] | None = None, run_id: str | None = None,
                   workers: int = 1, parallel_min_bytes: int = PARALLEL_MIN_BYTES,
                   max_file_bytes: int = MAX_FILE_BYTES) -> list[PeriodResult]:
-    """Every delivered period of one source (or the ``periods`` asked for).
+    """Every delivered period of one source (or the ``periods`` asked for), of
+    the ``counties`` served (and every funeral home's).
 
     Periods are independent (each has its own files in the store), so with
     ``workers`` > 1 and enough bytes to read they are loaded by that many
@@ -309,10 +316,13 @@ def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, 
     """
     from ingestion import landing
 
-    division = None if contract in REFERENCE_SOURCES else division_table(store, county6)
-    slots = [files for (period, _), files in landing.scan(landing_dir, contract, county6).by_slot().items()
+    if isinstance(counties, str):
+        raise TypeError("counties is a collection of 6-digit codes, not one string")
+    store.name_files_by_issuer(contract.key)
+    division = None if contract in REFERENCE_SOURCES else division_table(store)
+    slots = [files for (period, _), files in landing.scan(landing_dir, contract, counties).by_slot().items()
              if periods is None or period in periods]
-    options = dict(county6=county6, secret=secret, run_id=run_id, division=division, max_file_bytes=max_file_bytes)
+    options = dict(counties=tuple(counties), secret=secret, run_id=run_id, division=division, max_file_bytes=max_file_bytes)
     sizes = [sum(Path(f.path).stat().st_size for f in files) for files in slots]
     if workers < 2 or len(slots) < 2 or sum(sizes) < parallel_min_bytes:
         return [ingest_period(store, files, **options) for files in slots]
@@ -325,9 +335,10 @@ def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, 
         return [futures[i].result() for i in range(len(slots))]
 
 
-def ingest_landing(store: RawStore, landing_dir: Path, *, county6: str, secret: bytes) -> list[PeriodResult]:
+def ingest_landing(store: RawStore, landing_dir: Path, *, counties: Collection[str],
+                   secret: bytes) -> list[PeriodResult]:
     """Every source, the division table first (the others' region codes are checked against it)."""
     results = []
     for contract in CONTRACTS.values():      # REGIONS and REGION_CHANGES come first
-        results += ingest_source(store, landing_dir, contract, county6=county6, secret=secret)
+        results += ingest_source(store, landing_dir, contract, counties=counties, secret=secret)
     return results

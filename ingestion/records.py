@@ -37,14 +37,13 @@ _CODE12 = re.compile(r"\d{12}")
 
 @dataclass(frozen=True)
 class DivisionTable:
-    """Which region codes the county's division table knows, and from when.
+    """Which region codes the division table knows, and from when.
 
     A code is known if a yearly release lists it, if a region change created
     it on or before the record's date, or if a change retired it: before the
     change it was in force, after it it maps to its successor.
     """
 
-    county6: str
     released: frozenset[str] = frozenset()
     created_on: dict[str, dt.date] = field(default_factory=dict)
     retired: frozenset[str] = frozenset()
@@ -62,7 +61,7 @@ class DivisionTable:
 
 @dataclass(frozen=True)
 class ParseContext:
-    county6: str
+    counties: frozenset[str]             # codes inside these must be in the division table
     secret: bytes
     record_date: dt.date                 # the period's last day: the date codes are checked for
     division: DivisionTable | None = None
@@ -143,7 +142,7 @@ def _region(c: Column, value: str, context: ParseContext) -> Parsed:
     if not _CODE12.fullmatch(value):
         return Parsed((None,), error=f"区划代码“{value}”应为12位数字")
     division = context.division
-    if value.startswith(context.county6) and division is not None and not division.empty \
+    if value[:6] in context.counties and division is not None and not division.empty \
             and not division.knows(value, context.record_date):
         return Parsed((None,), error=f"区划代码“{value}”在区划表和区划变更中均不存在（未知区划代码）")
     return Parsed((value,))

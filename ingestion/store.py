@@ -1,12 +1,16 @@
-"""Raw storage: one Parquet file per source and period, its quarantine and the ledger.
+"""Raw storage: one Parquet file per source, period and issuer, its quarantine and the ledger.
 
 Layout under the raw directory::
 
-    <source>/period=<P>/data.parquet              the rows loaded for P (current version)
-    <source>/period=<P>/data_<issuer>.parquet     … for sources each issuer delivers (funeral homes)
+    <source>/period=<P>/data_<issuer>.parquet     the rows an issuer (a county, a funeral
+                                                  home) delivered for P (current version)
     <source>/_schema/data.parquet                 no rows: a source never delivered (what dbt reads then)
-    _quarantine/<source>/period=<P>/rows.parquet  the rows of that version set aside
+    _quarantine/<source>/period=<P>/rows_<issuer>.parquet   the rows of that version set aside
     _ledger/<source>/<file name>.<sha12>.parquet  one entry per delivered file
+
+A county's home and a province's have the same layout: a period holds one
+file per county (or funeral home), so the counties' deliveries never take
+each other's place.
 
 Every file is written beside its target and moved into place with
 ``os.replace``, so a reader (or a crash) sees the old file or the new one,
@@ -91,20 +95,42 @@ class RawStore:
     def __init__(self, raw_dir: Path):
         self.raw_dir = Path(raw_dir)
 
-    def data_path(self, source: str, period: str, issuer: str | None = None) -> Path:
-        name = f"data_{issuer}.parquet" if issuer else "data.parquet"
-        return self.raw_dir / source / f"period={period}" / name
+    def data_path(self, source: str, period: str, issuer: str) -> Path:
+        return self.raw_dir / source / f"period={period}" / f"data_{issuer}.parquet"
 
-    def quarantine_path(self, source: str, period: str, issuer: str | None = None) -> Path:
-        name = f"rows_{issuer}.parquet" if issuer else "rows.parquet"
-        return self.raw_dir / "_quarantine" / source / f"period={period}" / name
+    def quarantine_path(self, source: str, period: str, issuer: str) -> Path:
+        return self.raw_dir / "_quarantine" / source / f"period={period}" / f"rows_{issuer}.parquet"
+
+    def name_files_by_issuer(self, source: str) -> int:
+        """Rename a source's files of the layout before provinces (one
+        ``data.parquet`` and ``rows.parquet`` per period, from the county's
+        own files) to their issuer's names, so a home made then reads the
+        same and is not loaded twice. Quarantine first, so an interrupted
+        rename resumes. Returns how many periods were renamed."""
+        renamed = 0
+        for data in sorted((self.raw_dir / source).glob("period=*/data.parquet")):
+            delivered = (self.applied_file(data) or {}).get("source_file", "")
+            issuer = delivered.removeprefix(f"{source}_").split("_")[0]
+            if not issuer:
+                raise ValueError(f"{data}: no delivered file in its metadata, its issuer is unknown")
+            period = data.parent.name.removeprefix("period=")
+            quarantine = self.raw_dir / "_quarantine" / source / data.parent.name / "rows.parquet"
+            if quarantine.exists():
+                os.replace(quarantine, self.quarantine_path(source, period, issuer))
+            os.replace(data, self.data_path(source, period, issuer))
+            renamed += 1
+        return renamed
 
     def ledger_dir(self, source: str) -> Path:
         return self.raw_dir / "_ledger" / source
 
-    def applied(self, source: str, period: str, issuer: str | None = None) -> dict[str, str] | None:
-        """Provenance of the version currently loaded for a period (of an issuer), if any."""
-        path = self.data_path(source, period, issuer)
+    def applied(self, source: str, period: str, issuer: str) -> dict[str, str] | None:
+        """Provenance of the version currently loaded for an issuer's period, if any."""
+        return self.applied_file(self.data_path(source, period, issuer))
+
+    @staticmethod
+    def applied_file(path: Path) -> dict[str, str] | None:
+        """Provenance a data file carries (delivered file, version, SHA-256, …), if it exists."""
         if not path.exists():
             return None
         meta = pq.read_schema(path).metadata or {}
@@ -112,14 +138,14 @@ class RawStore:
                 if k.startswith(b"civstat.")}
 
     def replace_period(self, source: str, period: str, data: pa.Table, quarantine: pa.Table,
-                       provenance: dict[str, str], issuer: str | None = None) -> None:
+                       provenance: dict[str, str], issuer: str) -> None:
         """Swap in a period's rows and its quarantine; quarantine first, so the
         data file (which records the version) is the commit point."""
         write_parquet_atomic(quarantine, self.quarantine_path(source, period, issuer))
         meta = {f"civstat.{k}".encode(): v.encode() for k, v in provenance.items()}
         write_parquet_atomic(data.replace_schema_metadata(meta), self.data_path(source, period, issuer))
 
-    def entry_of_stored(self, delivered, sha256: str, size: int, issuer: str | None,
+    def entry_of_stored(self, delivered, sha256: str, size: int, issuer: str,
                         run_id: str | None) -> LedgerEntry:
         """The ledger entry of the version a period holds, rebuilt from what was
         stored: its provenance and the row counts of its files."""
@@ -192,7 +218,7 @@ class RawStore:
         out = []
         for path in sorted(self.raw_dir.glob("*/period=*/data*.parquet")):
             source, period = path.parent.parent.name, path.parent.name.removeprefix("period=")
-            issuer = path.stem.removeprefix("data").removeprefix("_") or None
+            issuer = path.stem.removeprefix("data_")
             out.append({"source": source, "period": period, "issuer": issuer,
                         **(self.applied(source, period, issuer) or {})})
         return out

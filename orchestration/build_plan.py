@@ -97,7 +97,7 @@ def fingerprint(settings: Settings, manifest_path: Path) -> str:
               if m.get("package_name") == manifest["metadata"].get("project_name")}
     rules = {str(p.relative_to(REPO_ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
              for folder in RULE_CODE for p in sorted((REPO_ROOT / folder).rglob("*.py"))}
-    return _hash([nodes, macros, rules, settings.county_code])
+    return _hash([nodes, macros, rules, settings.counties])
 
 
 def explained_by_suite(settings: Settings) -> tuple[tuple[str, str], ...]:

@@ -89,7 +89,7 @@ def pending_periods(settings: Settings, job_sources: dict[str, list[str]]) -> di
     for job, sources in job_sources.items():
         periods = set()
         for source in sources:
-            for delivered in landing.scan(settings.landing_dir, CONTRACTS[source], settings.county_code).files:
+            for delivered in landing.scan(settings.landing_dir, CONTRACTS[source], settings.counties).files:
                 if delivered.period not in periods and not store.has_ledger_entry(
                         source, delivered.name, hashlib.sha256(delivered.path.read_bytes()).hexdigest()):
                     periods.add(delivered.period)
@@ -150,7 +150,7 @@ def run_pipeline(settings: Settings, *, log_level: str = "CRITICAL") -> RunSumma
             steps.append(_outcome(job_name, result))
         if all(s.success for s in steps) and not store.applied_versions():
             raise RunRefused(f"nothing to build: no extract has been loaded from {settings.landing_dir} "
-                             f"(expected files like assistance/assistance_{settings.county_code}_YYYYMM.csv)")
+                             f"(expected files like assistance/assistance_{settings.counties[0]}_YYYYMM.csv)")
         if not all(s.success for s in steps):
             return RunSummary(steps, False, [])
         result, plan = _build_and_publish(settings, defs, instance, run_config)

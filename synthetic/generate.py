@@ -43,6 +43,8 @@ GENERATORS = (registers, assistance, verification, organisations, marriage, fune
 SCALES = {
     "tiny": {"counties": ("370832",), "shape": "tiny"},
     "county": {"counties": ("370832",), "shape": "county"},
+    # Two tiny neighbouring counties (梁山, 嘉祥): a province's home in small, for tests.
+    "pair": {"counties": ("370832", "370829"), "shape": "tiny"},
     # Jining, Heze and Zaozhuang: 26 counties, a province-sized consolidation.
     "province": {"counties": tuple(COUNTY_NAMES), "shape": "county"},
 }

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import pyarrow.parquet as pq
 from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parent.parent
@@ -297,23 +296,21 @@ def run_case(case: BadInput, clean_landing: Path, work: Path) -> Outcome:
     path = case.make(landing / case.source)
     store = RawStore(raw)
     for contract in (REGIONS, REGION_CHANGES):
-        ingest_source(store, landing, contract, county6=COUNTY, secret=SECRET)
+        ingest_source(store, landing, contract, counties=[COUNTY], secret=SECRET)
     contract = CONTRACTS[case.source]
     limit = {"max_file_bytes": case.max_file_bytes} if case.max_file_bytes else {}
-    results = ingest_source(store, landing, contract, county6=COUNTY, secret=SECRET, **limit)
-    scanned = scan(landing, contract, COUNTY)
+    results = ingest_source(store, landing, contract, counties=[COUNTY], secret=SECRET, **limit)
+    scanned = scan(landing, contract, [COUNTY])
     if path in scanned.unrecognised:
         return Outcome(case, path.name, "not read", unrecognised_message(path), None, None, results, raw)
     for delivered in scanned.other_counties:
         if delivered.path == path:
-            return Outcome(case, path.name, "not read", other_county_message(delivered, COUNTY), None, None, results, raw)
+            return Outcome(case, path.name, "not read", other_county_message(delivered, [COUNTY]), None, None, results, raw)
     entry = next(e for e in store.ledger(case.source).to_pylist() if e["file_name"] == path.name)
     result = next(r for r in results if path.name in (r.file_name, *(m.split(":")[0] for m in r.messages)))
     if entry["status"] == "rejected":
         return Outcome(case, path.name, "rejected", f"{path.name}: {entry['reason']}", None, None, results, raw)
-    quarantine = store.quarantine_path(case.source, result.period)
-    rows = [r for r in pq.read_table(quarantine).to_pylist() if r["source_file"] == path.name] \
-        if quarantine.exists() else []
+    rows = store.quarantined_rows(case.source, result.period, path.name)
     if entry["status"] == "loaded" and rows:
         row = rows[0]
         return Outcome(case, path.name, "quarantined", f"{path.name} 第{row['source_row']}行 {row['fields']}：{row['reasons']}",

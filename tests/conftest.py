@@ -143,14 +143,50 @@ def copy_home(home: Path, target: Path) -> None:
     shutil.copytree(home, target, ignore=shutil.ignore_patterns("run.lock"))
 
 
-def run_in(home: Path, landing: Path):
-    """One full `civstat run` of ``landing`` into ``home``: (settings, summary)."""
+def run_in(home: Path, landing: Path, **overrides):
+    """One full `civstat run` of ``landing`` into ``home`` (with any other
+    settings given): (settings, summary)."""
     from orchestration.run import run_pipeline
 
     with isolated_environ():
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
-        settings = Settings.load({"home": home, "landing_dir": landing})
+        settings = Settings.load({"home": home, "landing_dir": landing, **overrides})
         return settings, run_pipeline(settings)
+
+
+def region_truth(truth: dict) -> list[dict]:
+    """The truth's target values of regions (the county, its townships). T14
+    per marriage office is not a region: the marriage quality mart carries it."""
+    return [t for t in truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12]
+
+
+def attainment_of(warehouse: Path) -> tuple[dict, set[str]]:
+    """mart_target_attainment by (target, region, period), and the targets measured as rates."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql("select target_id, region_code, period, period_type, region_level, actual_value, status,"
+                       " target_value, gap from marts.mart_target_attainment").fetchall()
+        rates = {r[0] for r in con.sql("select target_id from marts.target_indicators where measure = 'rate'")
+                 .fetchall()}
+    return {(r[0], r[1], r[2]): r for r in rows}, rates
+
+
+def truth_mismatches(attainment: tuple[dict, set[str]], truth_targets: list[dict]) -> list[tuple]:
+    """Every truth value the mart does not equal (exact for counts and means,
+    within 0.01 percentage points for rates; no value must read `no_data`)."""
+    rows, rates = attainment
+    wrong = []
+    for target in truth_targets:
+        key = (target["target"], target["region"], str(target["year"]))
+        row = rows.get(key)
+        expected = None if target["value"] is None else \
+            Decimal(target["value"]) * (100 if target["target"] in rates else 1)
+        if row is None:
+            wrong.append((key, "missing", expected))
+        elif expected is None and row[6] != "no_data":
+            wrong.append((key, row[5], row[6], "expected no_data"))
+        elif expected is not None and (row[5] is None or abs(row[5] - expected) > Decimal("0.01")):
+            wrong.append((key, row[5], row[6], "expected", expected))
+    return wrong
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ def test_the_documented_table_is_what_happens(outcomes):
 def _loaded(outcome) -> list[dict]:
     import duckdb
     period = next(r.period for r in outcome.results if r.file_name == outcome.file)
-    path = outcome.raw / outcome.case.source / f"period={period}" / "data.parquet"
+    path = outcome.raw / outcome.case.source / f"period={period}" / "data_*.parquet"
     return duckdb.sql(f"select * exclude (_source_file) from '{path}' order by _source_row").fetchall()
 
 
@@ -58,7 +58,7 @@ def test_a_higher_version_wins_whatever_its_time_stamp_and_a_repeated_file_adds_
     import duckdb
     v2 = outcomes["v2-older-than-v1"]
     period = next(r.period for r in v2.results if r.file_name == v2.file)
-    first = duckdb.sql(f"select persons_covered, _source_file from '{v2.raw}/assistance/period={period}/data.parquet' "
+    first = duckdb.sql(f"select persons_covered, _source_file from '{v2.raw}/assistance/period={period}/data_*.parquet' "
                        "order by _source_row limit 1").fetchall()
     assert first == [(3, v2.file)]
     twice = outcomes["same-file-twice"]

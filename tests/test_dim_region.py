@@ -41,7 +41,7 @@ def dim_region(tmp_path_factory, tiny_landing) -> dict[str, dict]:
     """Ingest the tiny landing, `dbt build --select +dim_region`, and return the rows by code."""
     tmp = tmp_path_factory.mktemp("dim-region")
     raw_dir, warehouse = tmp / "raw", tmp / "warehouse.duckdb"
-    ingest_landing(RawStore(raw_dir), tiny_landing, county6=COUNTY6, secret=b"k")
+    ingest_landing(RawStore(raw_dir), tiny_landing, counties=[COUNTY6], secret=b"k")
     with isolated_environ():
         env = {**os.environ, "CIVSTAT_RAW_DIR": str(raw_dir), "CIVSTAT_WAREHOUSE_PATH": str(warehouse)}
     dbt = Path(sys.executable).with_name("dbt")

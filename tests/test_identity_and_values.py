@@ -147,7 +147,7 @@ def test_rows_typed_by_column_equal_rows_typed_one_at_a_time():
         rows = type_rows(contract, texts, 1, context)
         return {name: column[0].as_py() for name, column in rows.out.items()}, rows.errors.get(0, [])
     contract = CONTRACTS["assistance"]
-    context = ParseContext("370832", b"k", dt.date(2024, 1, 31))
+    context = ParseContext(frozenset({"370832"}), b"k", dt.date(2024, 1, 31))
     base = {"行政区划代码": "370832001001", "家庭编号": "H1", "户主姓名": "甲", "户主身份证号": "11010519491231002X",
             "救助类型": "城市低保", "保障人口数": "2", "月保障金额": "1,200.50", "保障标准": "610", "供养方式": "",
             "自理能力": "", "集中供养意愿": "", "纳入日期": "2020-01-04", "状态": "在保", "停保日期": ""}

@@ -20,7 +20,7 @@ SECRET = b"test-key"
 
 def _ingest_all(landing_dir: Path, raw_dir: Path) -> dict:
     store = RawStore(raw_dir)
-    return {period: ingest_period(store, files, county6="370832", secret=SECRET)
+    return {period: ingest_period(store, files, counties=["370832"], secret=SECRET)
             for period, files in landing.scan(landing_dir, ASSISTANCE).by_period().items()}
 
 
@@ -65,7 +65,7 @@ def test_a_v2_replaces_v1_for_its_period(tiny_landing, tmp_path):
     period = corrected[0].period
     assert results[period].file_name == corrected[0].name
     files = duckdb.sql(f"select distinct _source_file from read_parquet("
-                       f"'{tmp_path}/raw/assistance/period={period}/data.parquet')").fetchall()
+                       f"'{tmp_path}/raw/assistance/period={period}/data_*.parquet')").fetchall()
     assert files == [(corrected[0].name,)]
     ledger = {r["file_name"]: r["status"] for r in RawStore(tmp_path / "raw").ledger("assistance").to_pylist()}
     assert ledger[corrected[0].name.replace("_v2", "")] == "superseded"
@@ -115,7 +115,7 @@ def test_a_file_missing_a_required_column_is_rejected_and_the_earlier_version_st
     results = _ingest_all(landing_copy, raw)
     rejected = [r for r in results.values() if r.messages and "救助类型" in r.messages[0]]
     assert rejected and v9.name in rejected[0].messages[0] and "缺少必需列" in rejected[0].messages[0]
-    assert RawStore(raw).applied("assistance", period)["source_file"] == current.name
+    assert RawStore(raw).applied("assistance", period, "370832")["source_file"] == current.name
     ledger = {r["file_name"]: r for r in RawStore(raw).ledger("assistance").to_pylist()}
     assert ledger[v9.name]["status"] == "rejected" and "救助类型" in ledger[v9.name]["reason"]
 
@@ -130,8 +130,8 @@ def test_a_file_of_another_county_is_set_apart_and_never_takes_the_countys_place
     for path in foreign:
         shutil.copy(files[0].path, path)
 
-    scan = landing.scan(landing_copy, ASSISTANCE, "370832")
-    results = ingest_source(RawStore(tmp_path / "raw"), landing_copy, ASSISTANCE, county6="370832", secret=SECRET)
+    scan = landing.scan(landing_copy, ASSISTANCE, ["370832"])
+    results = ingest_source(RawStore(tmp_path / "raw"), landing_copy, ASSISTANCE, counties=["370832"], secret=SECRET)
 
     assert sorted(f.path for f in scan.other_counties) == sorted(foreign)
     assert not {f.path for f in scan.files} & set(foreign)

@@ -27,7 +27,7 @@ QUARANTINE_RULES = {"id_check_character", "unknown_code", "negative_amount", "im
 @pytest.fixture(scope="module")
 def ingested(tiny_landing, tmp_path_factory):
     raw = tmp_path_factory.mktemp("raw-all")
-    results = ingest_landing(RawStore(raw), tiny_landing, county6="370832", secret=b"test-key")
+    results = ingest_landing(RawStore(raw), tiny_landing, counties=["370832"], secret=b"test-key")
     return raw, results
 
 
@@ -131,9 +131,9 @@ def test_worker_processes_load_exactly_what_one_process_loads(ingested, tiny_lan
     raw, _ = ingested
     parallel = RawStore(tmp_path / "raw")
     for reference in ("regions", "region_changes"):
-        ingest_source(parallel, tiny_landing, CONTRACTS[reference], county6="370832", secret=b"test-key")
-    assert division_table(parallel, "370832") == division_table(RawStore(raw), "370832")
-    results = ingest_source(parallel, tiny_landing, CONTRACTS["assistance"], county6="370832",
+        ingest_source(parallel, tiny_landing, CONTRACTS[reference], counties=["370832"], secret=b"test-key")
+    assert division_table(parallel) == division_table(RawStore(raw))
+    results = ingest_source(parallel, tiny_landing, CONTRACTS["assistance"], counties=["370832"],
                             secret=b"test-key", workers=2, parallel_min_bytes=0)
     assert len(results) > 1 and {r.outcome for r in results} == {"loaded"}
     assert [r.period for r in results] == sorted(r.period for r in results)

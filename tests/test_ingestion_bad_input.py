@@ -20,7 +20,7 @@ def landing(tiny_landing, tmp_path) -> Path:
 
 
 def _ingest(landing: Path, raw: Path, source: str):
-    results = ingest_source(RawStore(raw), landing, CONTRACTS[source], county6="370832", secret=b"k")
+    results = ingest_source(RawStore(raw), landing, CONTRACTS[source], counties=["370832"], secret=b"k")
     for result in results:
         assert result.rows_read == result.rows_loaded + result.rows_quarantined
     return {r.period: r for r in results}

@@ -5,34 +5,22 @@ means, within 0.01 percentage points for rates); no data is `no_data`."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import duckdb
 import pytest
+
+from conftest import attainment_of, region_truth, truth_mismatches
 
 
 @pytest.fixture(scope="module")
 def attainment(published):
     settings, summary = published
     assert summary.success, summary
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        rows = con.sql("select target_id, region_code, period, period_type, region_level, actual_value, status,"
-                       " target_value, gap from marts.mart_target_attainment").fetchall()
-        rates = {r[0] for r in con.sql("select target_id from marts.target_indicators where measure = 'rate'")
-                 .fetchall()}
-    return {(r[0], r[1], r[2]): r for r in rows}, rates
+    return attainment_of(settings.warehouse_path)
 
 
 @pytest.fixture(scope="module")
 def truth_targets(published_truth) -> list[dict]:
-    # T14 per marriage office is not a region: the marriage quality mart carries it.
-    return [t for t in published_truth["targets"] if t["region"].isdigit() and len(t["region"]) == 12]
-
-
-def _expected(target: dict, rates: set[str]) -> Decimal | None:
-    if target["value"] is None:
-        return None
-    return Decimal(target["value"]) * (100 if target["target"] in rates else 1)
+    return region_truth(published_truth)
 
 
 def test_every_target_of_the_plan_is_in_the_truth_and_the_mart(attainment, truth_targets):
@@ -43,18 +31,7 @@ def test_every_target_of_the_plan_is_in_the_truth_and_the_mart(attainment, truth
 
 
 def test_every_truth_value_equals_the_mart(attainment, truth_targets):
-    rows, rates = attainment
-    wrong = []
-    for target in truth_targets:
-        key = (target["target"], target["region"], str(target["year"]))
-        row = rows.get(key)
-        expected = _expected(target, rates)
-        if row is None:
-            wrong.append((key, "missing", expected))
-        elif expected is None and row[6] != "no_data":
-            wrong.append((key, row[5], row[6], "expected no_data"))
-        elif expected is not None and (row[5] is None or abs(row[5] - expected) > Decimal("0.01")):
-            wrong.append((key, row[5], row[6], "expected", expected))
+    wrong = truth_mismatches(attainment, truth_targets)
     assert not wrong, "\n".join(map(str, wrong))
     assert len(truth_targets) >= 90
 

@@ -84,10 +84,10 @@ T22_CHILD_CARE_POSTS_FILLED = Suite(
 T20_ARCHIVE_YEARS_LOADED = Suite(
     name="t20_archive_years_loaded",
     relation="marts.mart_marriage_archive_years",
-    key_columns=("archive_year",),
+    key_columns=("county_code", "archive_year"),
     rules=(_finding(
         "T20", "建国以来每一年的婚姻登记档案均已补录", "every archive year since 1949 is loaded",
-        "select archive_year from {batch} where not is_loaded"),),
+        "select county_code, archive_year from {batch} where not is_loaded"),),
 )
 
 PLAN_RULE_SUITES = (T05_WILLING_DISABLED_PLACED, T06_STREETS_WITH_CENTRE, T08_URBAN_COMMUNITIES_WITH_FACILITY,

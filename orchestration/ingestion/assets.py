@@ -33,11 +33,11 @@ def ingestion_asset(contract: SourceContract) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext, civstat: CivstatResource) -> dg.MaterializeResult:
         settings = civstat.settings()
-        scan = landing.scan(settings.landing_dir, contract, settings.county_code)
+        scan = landing.scan(settings.landing_dir, contract, settings.counties)
         for message in scan.not_read():
             context.log.warning(message)
         results = ingest_source(RawStore(settings.raw_dir), settings.landing_dir, contract,
-                                county6=settings.county_code, secret=settings.pseudonym_key(),
+                                counties=settings.counties, secret=settings.pseudonym_key(),
                                 periods=list(context.partition_keys), run_id=context.run.run_id,
                                 workers=settings.ingestion_workers, max_file_bytes=settings.max_file_mb * 2**20)
         for result in results:

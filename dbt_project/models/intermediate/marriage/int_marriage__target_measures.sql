@@ -4,9 +4,9 @@
 --       period that pass every rule M01–M09 / all such acts; county; a row per
 --       year and per month the extract covers (a flow: the whole period).
 --   T20 历史档案补录: years from 1949 to the year before the electronic
---       system's first year (the first year of the marriage extract) with an
---       archive file loaded / all those years; county; a row per year of the
---       electronic system.
+--       system's first year (the first year of the county's marriage extract)
+--       with an archive file of the county loaded / all those years; county; a
+--       row per year of the electronic system.
 -- Quarantined rows count in no figure (they never reach raw).
 with registrations as (
     select * from {{ ref('fct_marriage_registrations') }}
@@ -18,7 +18,7 @@ deliveries as (
 ),
 
 archive_years as (
-    select distinct archive_year from {{ ref('stg_marriage_archive__registrations') }}
+    select distinct delivering_county6, archive_year from {{ ref('stg_marriage_archive__registrations') }}
 ),
 
 counties as (
@@ -54,18 +54,24 @@ t14 as (
     group by counties.region_code, periods.period
 ),
 
-first_electronic_year as (
-    select cast(min(substr(delivered_month, 1, 4)) as integer) as first_year from deliveries
+-- Each county's own: its electronic system's first year, its archive years.
+first_electronic_years as (
+    select office_county6, cast(min(substr(delivered_month, 1, 4)) as integer) as first_year
+    from deliveries
+    group by office_county6
 ),
 
 archive_coverage as (
     select
+        first_electronic_years.office_county6 || '000000' as region_code,
         count(archive_years.archive_year) as years_loaded,
-        max(first_electronic_year.first_year) - 1949 as years_expected
-    from first_electronic_year
+        max(first_electronic_years.first_year) - 1949 as years_expected
+    from first_electronic_years
     left join archive_years
-        on archive_years.archive_year >= 1949
-       and archive_years.archive_year < first_electronic_year.first_year
+        on archive_years.delivering_county6 = first_electronic_years.office_county6
+       and archive_years.archive_year >= 1949
+       and archive_years.archive_year < first_electronic_years.first_year
+    group by first_electronic_years.office_county6
 ),
 
 t20 as (
@@ -77,7 +83,7 @@ t20 as (
         archive_coverage.years_expected as denominator
     from periods
     cross join counties
-    cross join archive_coverage
+    inner join archive_coverage on archive_coverage.region_code = counties.region_code
     where length(periods.period) = 4
 )
 

@@ -159,7 +159,8 @@ with_standard as (
         left_recently.household_id is not null as left_roll_recently
     from placed
     left join {{ ref('int_monitoring__standards') }} as standards
-        on standards.period_month = placed.period_month
+        on standards.county6 = substr(placed.region_code, 1, 6)
+       and standards.period_month = placed.period_month
        and standards.urban_rural = placed.urban_rural
     left join window_check
         on window_check.household_id = placed.household_id

@@ -18,7 +18,8 @@ code_on_month_end as (
 flagged as (
     select
         certificates.*,
-        snapshot_date = max(snapshot_date) over (partition by snapshot_year) as is_year_end_snapshot
+        -- each county's own last snapshot: counties deliver on different days
+        snapshot_date = max(snapshot_date) over (partition by delivering_county6, snapshot_year) as is_year_end_snapshot
     from certificates
 )
 

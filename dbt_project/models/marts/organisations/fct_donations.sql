@@ -38,7 +38,7 @@ recipients as (
 
 select
     -- keys
-    {{ dbt.concat(["substr(donations.source_file, 11, 6)", "'-'",
+    {{ dbt.concat(["donations.delivering_county6", "'-'",
                    "cast(donations.delivery_year as " ~ dbt.type_string() ~ ")", "'-'",
                    "cast(donations.source_row as " ~ dbt.type_string() ~ ")"]) }} as donation_id,
     donations.donated_on,
@@ -55,7 +55,7 @@ select
     recipients.home_region_code as recipient_home_region_code,
     code_on_month_end.township_code_on as recipient_township_code_on,
     -- the county whose platform reported the donation: donations_<county6>_<YYYY>.csv
-    {{ dbt.concat(["substr(donations.source_file, 11, 6)", "'000000'"]) }} as county_code,
+    {{ dbt.concat(["donations.delivering_county6", "'000000'"]) }} as county_code,
     -- lineage
     donations.delivery_year,
     donations.source_file,

@@ -23,6 +23,7 @@ renamed as (
         appointed_on,
         -- lineage
         file_version,
+        delivering_county6,
         _source_file as source_file,
         cast(_source_row as integer) as source_row
     from current_version

@@ -20,6 +20,7 @@ renamed as (
         cast(donated_on as date) as donated_on,
         -- lineage
         file_version,
+        delivering_county6,
         _source_file as source_file,
         cast(_source_row as integer) as source_row
     from current_version

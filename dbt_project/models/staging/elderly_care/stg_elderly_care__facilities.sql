@@ -26,6 +26,7 @@ renamed as (
         cast(residents as integer) as residents,
         cast(disabled_residents as integer) as disabled_residents,
         -- lineage
+        {{ delivering_county('_source_file') }} as delivering_county6,
         _source_file as source_file,
         _source_row as source_row
     from source

@@ -34,6 +34,7 @@ renamed as (
         woman_id_from_15,
         remark,
         -- lineage
+        {{ delivering_county('_source_file') }} as delivering_county6,
         _source_file as source_file,
         _source_row as source_row
     from source

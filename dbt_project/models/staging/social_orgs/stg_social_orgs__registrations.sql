@@ -28,6 +28,7 @@ renamed as (
         cast(charity_recognised_on as date) as charity_recognised_on,
         -- lineage
         file_version,
+        delivering_county6,
         _source_file as source_file,
         cast(_source_row as integer) as source_row
     from current_version

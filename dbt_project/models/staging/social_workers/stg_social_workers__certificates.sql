@@ -26,6 +26,7 @@ renamed as (
         cast(obtained_on as date) as obtained_on,
         -- lineage
         file_version,
+        delivering_county6,
         _source_file as source_file,
         cast(_source_row as integer) as source_row
     from current_version

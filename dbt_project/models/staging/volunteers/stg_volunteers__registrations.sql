@@ -27,6 +27,7 @@ renamed as (
         cast(registered_on as date) as registered_on,
         -- lineage
         file_version,
+        delivering_county6,
         _source_file as source_file,
         cast(_source_row as integer) as source_row
     from current_version
