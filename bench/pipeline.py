@@ -149,16 +149,20 @@ def generate(args, extracts: Path) -> dict | None:
     return measured.totals()
 
 
-def held_back_landing(args, extracts: Path, landing: Path) -> list[Path]:
-    """The extracts without the last month's monthly files (hard links); those files are returned."""
-    last = args.end.replace("-", "")
+def before_last_month(end: str):
+    """A test for ``link_tree``: a file is kept unless it is a monthly file of the month ``end`` (YYYY-MM)."""
+    last = end.replace("-", "")
 
-    def before_last_month(path: Path) -> bool:
+    def keep(path: Path) -> bool:
         match = MONTHLY_FILE.search(path.name)
         return not (match and match.group(1) == last)
+    return keep
 
+
+def held_back_landing(args, extracts: Path, landing: Path) -> list[Path]:
+    """The extracts without the last month's monthly files (hard links); those files are returned."""
     shutil.rmtree(landing, ignore_errors=True)
-    return link_tree(extracts, landing, before_last_month)
+    return link_tree(extracts, landing, before_last_month(args.end))
 
 
 def full_build(home: Path, landing: Path, engine: str = "duckdb") -> dict:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pipeline import MONTHLY_FILE, full_build, held_back_landing, incremental, link_tree, machine, rows_read  # noqa: E402
+from pipeline import before_last_month, full_build, held_back_landing, incremental, link_tree, machine, rows_read  # noqa: E402
 
 from synthetic.generate import COUNTY_NAMES, GenerateRequest, generate_county  # noqa: E402
 
@@ -83,11 +83,12 @@ def province_home_run(args) -> dict:
     home = args.work / f"province-home-{len(args.counties)}"
     landing = home / "landing"
     shutil.rmtree(home, ignore_errors=True)
-    held_back = []
+    held_back, kept = [], before_last_month(args.end)
     for county in args.counties:
         extracts = args.work / county / "extracts"
-        held_back += [(extracts, path) for path in link_tree(extracts, landing, _before_last_month(args.end))
-                      if "_truth" not in path.relative_to(extracts).parts]
+        # every county's extracts have a _truth folder: none goes to the landing
+        left = link_tree(extracts, landing, lambda path: kept(path) and "_truth" not in path.parts)
+        held_back += [(extracts, path) for path in left if "_truth" not in path.parts]
     os.environ.pop("CIVSTAT_COUNTY_CODE", None)
     os.environ["CIVSTAT_COUNTIES"] = ",".join(args.counties)
     full = full_build(home, landing, args.engine)
@@ -97,16 +98,6 @@ def province_home_run(args) -> dict:
     update["files_delivered"] = len(held_back)
     return {"counties": args.counties, "source_rows": rows_read(home), "full": full, "incremental": update,
             "disk_mb": {part: round(_size(home / part) / 2**20) for part in ("raw", "warehouse", "serving")}}
-
-
-def _before_last_month(end: str):
-    """Keep a file unless it is a monthly file of the last month (or the generator's truth)."""
-    last = end.replace("-", "")
-
-    def keep(path: Path) -> bool:
-        match = MONTHLY_FILE.search(path.name)
-        return "_truth" not in path.parts and not (match and match.group(1) == last)
-    return keep
 
 
 def _size(folder: Path) -> int:

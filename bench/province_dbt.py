@@ -82,8 +82,8 @@ def side_by_side(stores: dict[str, Path], target: Path) -> int:
     linked = 0
     for store in stores.values():
         raw_store = RawStore(store)
-        for source in CONTRACTS:            # a store made before files were named by issuer
-            raw_store.name_files_by_issuer(source)
+        for contract in CONTRACTS.values():     # a store made before files were named by issuer
+            raw_store.name_files_by_issuer(contract)
         for path in sorted(store.rglob("*.parquet")):
             relative = path.relative_to(store)
             if relative.parts[0] == "_footers":     # written for the combined store itself (Spark)

@@ -316,9 +316,7 @@ def ingest_source(store: RawStore, landing_dir: Path, contract: SourceContract, 
     """
     from ingestion import landing
 
-    if isinstance(counties, str):
-        raise TypeError("counties is a collection of 6-digit codes, not one string")
-    store.name_files_by_issuer(contract.key)
+    store.name_files_by_issuer(contract)
     division = None if contract in REFERENCE_SOURCES else division_table(store)
     slots = [files for (period, _), files in landing.scan(landing_dir, contract, counties).by_slot().items()
              if periods is None or period in periods]

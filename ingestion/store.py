@@ -101,19 +101,19 @@ class RawStore:
     def quarantine_path(self, source: str, period: str, issuer: str) -> Path:
         return self.raw_dir / "_quarantine" / source / f"period={period}" / f"rows_{issuer}.parquet"
 
-    def name_files_by_issuer(self, source: str) -> int:
+    def name_files_by_issuer(self, contract) -> int:
         """Rename a source's files of the layout before provinces (one
         ``data.parquet`` and ``rows.parquet`` per period, from the county's
-        own files) to their issuer's names, so a home made then reads the
-        same and is not loaded twice. Quarantine first, so an interrupted
-        rename resumes. Returns how many periods were renamed."""
-        renamed = 0
+        own files) to their issuer's names (read off the delivered file's
+        name by the source's contract), so a home made then reads the same
+        and is not loaded twice. Quarantine first, so an interrupted rename
+        resumes. Returns how many periods were renamed."""
+        source, renamed = contract.key, 0
         for data in sorted((self.raw_dir / source).glob("period=*/data.parquet")):
-            delivered = (self.applied_file(data) or {}).get("source_file", "")
-            issuer = delivered.removeprefix(f"{source}_").split("_")[0]
-            if not issuer:
+            named = contract.file_pattern.fullmatch((self.applied_file(data) or {}).get("source_file", ""))
+            if not named:
                 raise ValueError(f"{data}: no delivered file in its metadata, its issuer is unknown")
-            period = data.parent.name.removeprefix("period=")
+            issuer, period = named["issuer"], data.parent.name.removeprefix("period=")
             quarantine = self.raw_dir / "_quarantine" / source / data.parent.name / "rows.parquet"
             if quarantine.exists():
                 os.replace(quarantine, self.quarantine_path(source, period, issuer))
