@@ -46,93 +46,104 @@ household_months as (
     inner join months on months.period_month >= households.first_month
 ),
 
-latest_check as (
+-- What a month knows of a household is what was last said up to its end:
+-- the latest verification, the latest roll row, the latest 停保 date. Each
+-- is found as of the month by a running maximum over the household's months
+-- (window functions and equi-joins only: a join on "dated up to the month's
+-- end" pairs every household-month with every earlier event, and at a
+-- province's size that pairing does not fit in memory).
+
+-- a household's latest verification in each month it has some (by date, then by 核对编号)
+check_months as (
     select
-        household_months.household_id,
-        household_months.period_month,
-        max_by(checks.region_code, checks.check_order) as region_code
-    from household_months
-    inner join checks
-        on checks.household_id = household_months.household_id
-       and checks.verified_on <= household_months.month_end
-    group by household_months.household_id, household_months.period_month
+        household_id,
+        verified_month as period_month,
+        max_by(region_code, check_order) as region_code,
+        max_by(verified_on, check_order) as verified_on,
+        max_by(income_per_person_yuan, check_order) as income_per_person_yuan,
+        max_by(conclusion, check_order) as conclusion,
+        max_by(refusal_reason, check_order) as refusal_reason,
+        max_by(household_members, check_order) as household_members
+    from checks
+    group by household_id, verified_month
 ),
 
--- the latest verification in the 12 months ending with the month
-window_check as (
-    select
-        household_months.household_id,
-        household_months.period_month,
-        max_by(checks.verified_on, checks.check_order) as verified_on,
-        max_by(checks.income_per_person_yuan, checks.check_order) as income_per_person_yuan,
-        max_by(checks.conclusion, checks.check_order) as conclusion,
-        max_by(checks.refusal_reason, checks.check_order) as refusal_reason,
-        max_by(checks.household_members, checks.check_order) as household_members
-    from household_months
-    inner join checks
-        on checks.household_id = household_months.household_id
-       and checks.verified_on between household_months.window_start and household_months.month_end
-    group by household_months.household_id, household_months.period_month
-),
-
-left_recently as (
-    select distinct household_months.household_id, household_months.period_month
-    from household_months
-    inner join roll_rows
-        on roll_rows.household_id = household_months.household_id
-       and roll_rows.status = '停保'
-       and roll_rows.stopped_on between household_months.left_roll_since and household_months.month_end
-),
-
--- Where a household's latest roll row up to a month placed it (an as-of
--- join, in window functions: any month of a household's roll rows is one of
--- its household months). Two rows in a month: the file's later line.
+-- where the month's roll rows placed the household; two rows in a month: the file's later line
 roll_region_months as (
-    select household_id, month_start, max_by(region_code, source_row) as region_code
+    select household_id, period_month, max_by(region_code, source_row) as region_code
     from roll_rows
-    group by household_id, month_start
+    group by household_id, period_month
 ),
 
-last_roll_months as (
+-- the latest 停保 date in each month; a stop dated before the household's
+-- first month counts from that month (it is before every month's end)
+stop_months as (
     select
-        household_months.household_id,
-        household_months.period_month,
-        max(roll_region_months.month_start) over (
-            partition by household_months.household_id order by household_months.month_start
+        roll_rows.household_id,
+        greatest({{ month_of('roll_rows.stopped_on') }}, households.first_month) as period_month,
+        max(roll_rows.stopped_on) as stopped_on
+    from roll_rows
+    inner join households on households.household_id = roll_rows.household_id
+    where roll_rows.status = '停保'
+    group by roll_rows.household_id, greatest({{ month_of('roll_rows.stopped_on') }}, households.first_month)
+),
+
+as_of_months as (
+    select
+        household_months.*,
+        max(case when check_months.household_id is not null then household_months.period_month end) over (
+            partition by household_months.household_id order by household_months.period_month
             rows between unbounded preceding and current row
-        ) as last_month_start
+        ) as last_check_month,
+        max(case when roll_region_months.household_id is not null then household_months.period_month end) over (
+            partition by household_months.household_id order by household_months.period_month
+            rows between unbounded preceding and current row
+        ) as last_roll_month,
+        max(stop_months.stopped_on) over (
+            partition by household_months.household_id order by household_months.period_month
+            rows between unbounded preceding and current row
+        ) as last_stopped_on
     from household_months
+    left join check_months
+        on check_months.household_id = household_months.household_id
+       and check_months.period_month = household_months.period_month
     left join roll_region_months
         on roll_region_months.household_id = household_months.household_id
-       and roll_region_months.month_start = household_months.month_start
-),
-
-last_row as (
-    select last_roll_months.household_id, last_roll_months.period_month, roll_region_months.region_code
-    from last_roll_months
-    inner join roll_region_months
-        on roll_region_months.household_id = last_roll_months.household_id
-       and roll_region_months.month_start = last_roll_months.last_month_start
+       and roll_region_months.period_month = household_months.period_month
+    left join stop_months
+        on stop_months.household_id = household_months.household_id
+       and stop_months.period_month = household_months.period_month
 ),
 
 located as (
     select
-        household_months.*,
+        as_of_months.household_id,
+        as_of_months.period_month,
+        as_of_months.month_start,
+        as_of_months.month_end,
         roll.household_id is not null as is_on_roll,
         roll.persons_covered,
         coalesce(roll.region_code, latest_check.region_code, last_row.region_code) as region_code_as_delivered,
-        blacklisted.blacklisted_on
-    from household_months
+        blacklisted.blacklisted_on,
+        -- the latest verification counts for the 12 months ending with the month
+        case when latest_check.verified_on >= as_of_months.window_start then latest_check.verified_on end
+            as window_verified_on,
+        coalesce(as_of_months.last_stopped_on >= as_of_months.left_roll_since, false) as left_roll_recently,
+        latest_check.income_per_person_yuan as latest_income,
+        latest_check.conclusion as latest_conclusion,
+        latest_check.refusal_reason as latest_refusal_reason,
+        latest_check.household_members as latest_members
+    from as_of_months
     left join roll
-        on roll.household_id = household_months.household_id
-       and roll.period_month = household_months.period_month
-    left join latest_check
-        on latest_check.household_id = household_months.household_id
-       and latest_check.period_month = household_months.period_month
-    left join last_row
-        on last_row.household_id = household_months.household_id
-       and last_row.period_month = household_months.period_month
-    left join blacklisted on blacklisted.household_id = household_months.household_id
+        on roll.household_id = as_of_months.household_id
+       and roll.period_month = as_of_months.period_month
+    left join check_months as latest_check
+        on latest_check.household_id = as_of_months.household_id
+       and latest_check.period_month = as_of_months.last_check_month
+    left join roll_region_months as last_row
+        on last_row.household_id = as_of_months.household_id
+       and last_row.period_month = as_of_months.last_roll_month
+    left join blacklisted on blacklisted.household_id = as_of_months.household_id
 ),
 
 placed as (
@@ -151,23 +162,15 @@ with_standard as (
     select
         placed.*,
         standards.standard_yuan,
-        window_check.verified_on as window_verified_on,
-        window_check.income_per_person_yuan as window_income,
-        window_check.conclusion as window_conclusion,
-        window_check.refusal_reason as window_refusal_reason,
-        window_check.household_members as window_members,
-        left_recently.household_id is not null as left_roll_recently
+        case when window_verified_on is not null then latest_income end as window_income,
+        case when window_verified_on is not null then latest_conclusion end as window_conclusion,
+        case when window_verified_on is not null then latest_refusal_reason end as window_refusal_reason,
+        case when window_verified_on is not null then latest_members end as window_members
     from placed
     left join {{ ref('int_monitoring__standards') }} as standards
         on standards.county6 = substr(placed.region_code, 1, 6)
        and standards.period_month = placed.period_month
        and standards.urban_rural = placed.urban_rural
-    left join window_check
-        on window_check.household_id = placed.household_id
-       and window_check.period_month = placed.period_month
-    left join left_recently
-        on left_recently.household_id = placed.household_id
-       and left_recently.period_month = placed.period_month
 ),
 
 -- the head: the roll's 户主, or for a household never on it the latest applicant
@@ -206,7 +209,7 @@ alert_events as (
         from alert_candidates
         inner join checks
             on checks.household_id = alert_candidates.household_id
-           and checks.verified_on between alert_candidates.month_start and alert_candidates.month_end
+           and checks.verified_month = alert_candidates.period_month
            and checks.income_per_person_yuan <= 1.5 * alert_candidates.standard_yuan
         union all
         select alert_candidates.household_id, alert_candidates.period_month, grants.aid_date
@@ -214,7 +217,7 @@ alert_events as (
         inner join {{ ref('stg_temporary_aid__grants') }} as grants
             on grants.recipient_person_key = alert_candidates.head_person_key
            and grants.aid_kind = '支出型'
-           and grants.aid_date between alert_candidates.month_start and alert_candidates.month_end
+           and {{ month_of('grants.aid_date') }} = alert_candidates.period_month
     )
     group by household_id, period_month
 ),
