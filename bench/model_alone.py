@@ -40,8 +40,8 @@ def run_once(warehouse: Path, sql: Path, scratch: Path, memory: str, threads: in
     scratch.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-c", ONE_RUN, str(warehouse), str(sql), str(scratch), memory, str(threads)],
                           capture_output=True, text=True)
-    if done.returncode:
-        return {"error": done.stderr.strip().splitlines()[-1]}
+    if done.returncode:     # a process the kernel killed for memory writes nothing
+        return {"error": (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]}
     return json.loads(done.stdout)
 
 
@@ -76,7 +76,8 @@ def main() -> None:
         best = min(good) if good else None
         base = base or best
         ratio = f"{best / base:.2f}x" if best and base else "-"
-        print(f"  {sql}: {[r.get('seconds', r.get('error')) for r in runs]} s, best {best} s ({ratio} the first), "
+        print(f"  {sql}: {[r.get('seconds', r.get('error')) for r in runs]} s, best {best} s "
+              f"({ratio} the first version that ran), "
               f"rows {runs[-1].get('rows')}, peak RSS {max(r.get('peak_rss_mb', 0) for r in runs)} MB")
     print(f"  same rows in every version: {equal}")
 
