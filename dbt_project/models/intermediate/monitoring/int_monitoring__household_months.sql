@@ -1,8 +1,19 @@
 -- One row per household and month, from the household's first appearance (a
--- roll row or a verification) to the last month covered: where it lives, and
--- whether it is on the roll, an edge household (低保边缘家庭), alerted
--- (返贫风险预警) or a blacklisted household still paid (B01). Definitions:
--- shared domain monitoring.md; readings chosen: docs/monitoring.md.
+-- roll row or a verification) to the last month covered: where it lives, who
+-- heads it, and whether it is on the roll, an edge household (低保边缘家庭),
+-- alerted (返贫风险预警) or a blacklisted household still paid (B01).
+-- Definitions: shared domain monitoring.md; readings chosen: docs/monitoring.md.
+--
+-- A month reads only what is dated up to its end. So a run rebuilds the
+-- months from the earliest one its newly delivered rows speak of
+-- (macros/monitoring/monitoring_rebuild_from.sql) and keeps the months
+-- before; what the kept months last said is carried in by `prior_*`.
+{{ config(
+    materialized='incremental',
+    on_schema_change='fail',
+    **replace_by_period('period_month')
+) }}
+
 with months as (
     select * from {{ ref('int_monitoring__months') }}
 ),
@@ -33,6 +44,11 @@ households as (
     group by household_id
 ),
 
+-- the first month this run rebuilds
+rebuild as (
+    {{ monitoring_rebuild_from() }}
+),
+
 blacklisted as (
     select household_id, min(verified_on) as blacklisted_on
     from checks
@@ -44,6 +60,8 @@ household_months as (
     select households.household_id, months.*
     from households
     inner join months on months.period_month >= households.first_month
+    cross join rebuild
+    where months.period_month >= rebuild.rebuild_from
 ),
 
 -- What a month knows of a household is what was last said up to its end:
@@ -51,7 +69,8 @@ household_months as (
 -- is found as of the month by a running maximum over the household's months
 -- (window functions and equi-joins only: a join on "dated up to the month's
 -- end" pairs every household-month with every earlier event, and at a
--- province's size that pairing does not fit in memory).
+-- province's size that pairing does not fit in memory), started from what
+-- the months before `rebuild_from` had last said (`prior_*`).
 
 -- a household's latest verification in each month it has some (by date, then by 核对编号)
 check_months as (
@@ -63,16 +82,49 @@ check_months as (
         max_by(income_per_person_yuan, check_order) as income_per_person_yuan,
         max_by(conclusion, check_order) as conclusion,
         max_by(refusal_reason, check_order) as refusal_reason,
-        max_by(household_members, check_order) as household_members
+        max_by(household_members, check_order) as household_members,
+        max_by(applicant_person_key, check_order) as applicant_person_key
     from checks
     group by household_id, verified_month
 ),
 
--- where the month's roll rows placed the household; two rows in a month: the file's later line
-roll_region_months as (
-    select household_id, period_month, max_by(region_code, source_row) as region_code
+prior_checks as (
+    select check_months.household_id, max(check_months.period_month) as last_check_month
+    from check_months
+    cross join rebuild
+    where check_months.period_month < rebuild.rebuild_from
+    group by check_months.household_id
+),
+
+-- where the month's roll rows placed the household and who headed it; two
+-- rows in a month: the file's later line
+roll_row_months as (
+    select
+        roll_rows.household_id,
+        roll_rows.period_month,
+        max_by(roll_rows.region_code, roll_rows.source_row) as region_code,
+        max_by(roll_rows.head_person_key, roll_rows.source_row) as head_person_key
     from roll_rows
-    group by household_id, period_month
+    left join (
+        select household_id, max(roll_rows.period_month) as period_month
+        from roll_rows
+        cross join rebuild
+        where roll_rows.period_month < rebuild.rebuild_from
+        group by household_id
+    ) as prior_month
+        on prior_month.household_id = roll_rows.household_id
+       and prior_month.period_month = roll_rows.period_month
+    cross join rebuild
+    where roll_rows.period_month >= rebuild.rebuild_from or prior_month.household_id is not null
+    group by roll_rows.household_id, roll_rows.period_month
+),
+
+prior_roll_rows as (
+    select roll_row_months.household_id, max(roll_row_months.period_month) as last_roll_month
+    from roll_row_months
+    cross join rebuild
+    where roll_row_months.period_month < rebuild.rebuild_from
+    group by roll_row_months.household_id
 ),
 
 -- the latest 停保 date in each month; a stop dated before the household's
@@ -88,14 +140,22 @@ stop_months as (
     group by roll_rows.household_id, greatest({{ month_of('roll_rows.stopped_on') }}, households.first_month)
 ),
 
-as_of_months as (
+prior_stops as (
+    select stop_months.household_id, max(stop_months.stopped_on) as last_stopped_on
+    from stop_months
+    cross join rebuild
+    where stop_months.period_month < rebuild.rebuild_from
+    group by stop_months.household_id
+),
+
+running as (
     select
         household_months.*,
         max(case when check_months.household_id is not null then household_months.period_month end) over (
             partition by household_months.household_id order by household_months.period_month
             rows between unbounded preceding and current row
         ) as last_check_month,
-        max(case when roll_region_months.household_id is not null then household_months.period_month end) over (
+        max(case when roll_row_months.household_id is not null then household_months.period_month end) over (
             partition by household_months.household_id order by household_months.period_month
             rows between unbounded preceding and current row
         ) as last_roll_month,
@@ -107,12 +167,31 @@ as_of_months as (
     left join check_months
         on check_months.household_id = household_months.household_id
        and check_months.period_month = household_months.period_month
-    left join roll_region_months
-        on roll_region_months.household_id = household_months.household_id
-       and roll_region_months.period_month = household_months.period_month
+    left join roll_row_months
+        on roll_row_months.household_id = household_months.household_id
+       and roll_row_months.period_month = household_months.period_month
     left join stop_months
         on stop_months.household_id = household_months.household_id
        and stop_months.period_month = household_months.period_month
+),
+
+as_of_months as (
+    select
+        running.household_id,
+        running.period_month,
+        running.month_start,
+        running.month_end,
+        running.window_start,
+        running.left_roll_since,
+        coalesce(running.last_check_month, prior_checks.last_check_month) as last_check_month,
+        coalesce(running.last_roll_month, prior_roll_rows.last_roll_month) as last_roll_month,
+        -- the running maximum of what the kept months said and the month's own
+        case when prior_stops.last_stopped_on > running.last_stopped_on or running.last_stopped_on is null
+             then prior_stops.last_stopped_on else running.last_stopped_on end as last_stopped_on
+    from running
+    left join prior_checks on prior_checks.household_id = running.household_id
+    left join prior_roll_rows on prior_roll_rows.household_id = running.household_id
+    left join prior_stops on prior_stops.household_id = running.household_id
 ),
 
 located as (
@@ -121,10 +200,15 @@ located as (
         as_of_months.period_month,
         as_of_months.month_start,
         as_of_months.month_end,
+        -- the head: the roll's 户主 as last delivered, or for a household not
+        -- on the roll yet the latest applicant
+        coalesce(last_row.head_person_key, latest_check.applicant_person_key) as head_person_key,
         roll.household_id is not null as is_on_roll,
         roll.persons_covered,
         coalesce(roll.region_code, latest_check.region_code, last_row.region_code) as region_code_as_delivered,
-        blacklisted.blacklisted_on,
+        -- blacklisted by the month's end (the earliest blacklisting then is the earliest of all)
+        case when blacklisted.blacklisted_on <= as_of_months.month_end then blacklisted.blacklisted_on end
+            as blacklisted_on,
         -- the latest verification counts for the 12 months ending with the month
         case when latest_check.verified_on >= as_of_months.window_start then latest_check.verified_on end
             as window_verified_on,
@@ -140,12 +224,11 @@ located as (
     left join check_months as latest_check
         on latest_check.household_id = as_of_months.household_id
        and latest_check.period_month = as_of_months.last_check_month
-    left join roll_region_months as last_row
+    left join roll_row_months as last_row
         on last_row.household_id = as_of_months.household_id
        and last_row.period_month = as_of_months.last_roll_month
     left join blacklisted on blacklisted.household_id = as_of_months.household_id
 ),
-
 placed as (
     select
         located.*,
@@ -173,30 +256,11 @@ with_standard as (
        and standards.urban_rural = placed.urban_rural
 ),
 
--- the head: the roll's 户主, or for a household never on it the latest applicant
-heads as (
-    select
-        households.household_id,
-        coalesce(roll_heads.head_person_key, applicants.head_person_key) as head_person_key
-    from households
-    left join (
-        select household_id, max_by(head_person_key, period_month) as head_person_key
-        from roll_rows
-        group by household_id
-    ) as roll_heads on roll_heads.household_id = households.household_id
-    left join (
-        select household_id, max_by(applicant_person_key, check_order) as head_person_key
-        from checks
-        group by household_id
-    ) as applicants on applicants.household_id = households.household_id
-),
-
 -- 返贫 events in a month of a household that left the roll in the 24 months
 -- before: a verification at most 1.5 × S, or 支出型 temporary aid to its head
 alert_candidates as (
-    select with_standard.*, heads.head_person_key
+    select with_standard.*
     from with_standard
-    inner join heads on heads.household_id = with_standard.household_id
     where not with_standard.is_on_roll
       and with_standard.left_roll_recently
       and with_standard.standard_yuan is not null
@@ -225,18 +289,16 @@ alert_events as (
 flagged as (
     select
         with_standard.*,
-        heads.head_person_key,
         not is_on_roll
             and standard_yuan is not null
             and window_verified_on is not null
-            and (blacklisted_on is null or blacklisted_on > month_end)
+            and blacklisted_on is null
             and window_income > standard_yuan
             and window_income <= 1.5 * standard_yuan
             and not (window_conclusion = '不符合' and window_refusal_reason in ('资产超标', '隐瞒收入'))
             as is_edge,
         alert_events.alert_on
     from with_standard
-    inner join heads on heads.household_id = with_standard.household_id
     left join alert_events
         on alert_events.household_id = with_standard.household_id
        and alert_events.period_month = with_standard.period_month
@@ -254,7 +316,7 @@ select
     is_on_roll,
     is_edge,
     alert_on is not null as is_alerted,
-    is_on_roll and blacklisted_on <= month_end as is_blacklist_breach,
+    is_on_roll and blacklisted_on is not null as is_blacklist_breach,
     -- dates
     month_start,
     month_end,

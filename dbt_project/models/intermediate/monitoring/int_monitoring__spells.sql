@@ -109,9 +109,13 @@ endings as (
     group by household_id, closed_spell_no
 ),
 
+-- the head of the household in the month its spell opened
 heads as (
-    select distinct household_id, head_person_key
-    from months_of_flagged
+    select spells.household_id, spells.spell_no, months_of_flagged.head_person_key
+    from spells
+    inner join months_of_flagged
+        on months_of_flagged.household_id = spells.household_id
+       and months_of_flagged.period_month = spells.opened_month
 ),
 
 -- entering the roll (纳入日期) or temporary aid to the head, on or after the flag and within 60 days
@@ -126,7 +130,9 @@ interventions as (
         union all
         select spells.household_id, spells.spell_no, grants.aid_date
         from spells
-        inner join heads on heads.household_id = spells.household_id
+        inner join heads
+            on heads.household_id = spells.household_id
+           and heads.spell_no = spells.spell_no
         inner join {{ ref('stg_temporary_aid__grants') }} as grants
             on grants.recipient_person_key = heads.head_person_key
            and grants.aid_date between spells.flag_date and cast(spells.flag_date + interval 60 day as date)
@@ -147,7 +153,9 @@ select
     interventions.intervened_on,
     {{ days_between('spells.flag_date', 'interventions.intervened_on') }} as days_to_intervention
 from spells
-inner join heads on heads.household_id = spells.household_id
+inner join heads
+    on heads.household_id = spells.household_id
+   and heads.spell_no = spells.spell_no
 left join endings
     on endings.household_id = spells.household_id
    and endings.spell_no = spells.spell_no

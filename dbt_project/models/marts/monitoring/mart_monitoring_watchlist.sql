@@ -10,12 +10,12 @@ with spells as (
 breaches as (
     select
         household_id,
-        any_value(head_person_key) as head_person_key,
+        min_by(head_person_key, period_month) as head_person_key,
         min(period_month) as opened_month,
         max(period_month) as last_month,
         count(*) as months_on_roll,
         min_by(region_code, period_month) as region_code,
-        any_value(blacklisted_on) as blacklisted_on
+        min(blacklisted_on) as blacklisted_on
     from {{ ref('int_monitoring__household_months') }}
     where is_blacklist_breach
     group by household_id
