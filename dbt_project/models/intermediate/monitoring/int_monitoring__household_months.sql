@@ -97,7 +97,8 @@ prior_checks as (
 ),
 
 -- where the month's roll rows placed the household and who headed it; two
--- rows in a month: the file's later line
+-- rows in a month: the file's later line. The months rebuilt, and the
+-- household's last roll month before them (what a kept month last said).
 roll_row_months as (
     select
         roll_rows.household_id,
