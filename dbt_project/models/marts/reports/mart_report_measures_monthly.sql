@@ -224,58 +224,63 @@ funeral_measures as (
     where right(months.period_month, 2) = '12'
 ),
 
--- Organisations, volunteers and social workers: the latest snapshot on or
--- before the month's end (end-of-period values).
+-- Organisations, volunteers and social workers: each county's latest
+-- snapshot on or before the month's end (end-of-period values; a county
+-- whose file for a period is late keeps its previous snapshot's figures).
 latest_snapshot as (
-    select months.period_month, max(snapshots.snapshot_date) as snapshot_date, snapshots.kind
+    select months.period_month, snapshots.county_code, snapshots.kind, max(snapshots.snapshot_date) as snapshot_date
     from month_bounds as months
     inner join (
-        select distinct snapshot_date, 'organisations' as kind from {{ ref('fct_organisation_snapshots') }}
+        select distinct county_code, snapshot_date, 'organisations' as kind from {{ ref('fct_organisation_snapshots') }}
         union all
-        select distinct snapshot_date, 'volunteers' from {{ ref('fct_volunteer_snapshots') }}
+        select distinct county_code, snapshot_date, 'volunteers' from {{ ref('fct_volunteer_snapshots') }}
         union all
-        select distinct snapshot_date, 'social_workers' from {{ ref('fct_social_worker_snapshots') }}
+        select distinct county_code, snapshot_date, 'social_workers' from {{ ref('fct_social_worker_snapshots') }}
         union all
-        select distinct snapshot_date, 'child_workers' from {{ ref('fct_child_worker_snapshots') }}
+        select distinct county_code, snapshot_date, 'child_workers' from {{ ref('fct_child_worker_snapshots') }}
     ) as snapshots on snapshots.snapshot_date <= months.month_end
-    group by months.period_month, snapshots.kind
+    group by months.period_month, snapshots.county_code, snapshots.kind
 ),
 
-organisation_measures as (
-    select orgs.county_code as region_code, latest.period_month,
-           case orgs.organisation_type when '社会团体' then 'social_groups'
-                                       when '社会服务机构' then 'social_service_institutions'
-                                       else 'foundations' end as measure,
-           count(distinct orgs.credit_code) as value
-    from latest_snapshot as latest
-    inner join {{ ref('fct_organisation_snapshots') }} as orgs
-        on latest.kind = 'organisations' and orgs.snapshot_date = latest.snapshot_date
-    where orgs.is_active
+-- Each snapshot counted once per county; a month takes its latest
+-- snapshot's counts (counting per month would count one snapshot as many
+-- times as the months it stands for).
+snapshot_counts as (
+    select county_code, snapshot_date, 'organisations' as kind,
+           case organisation_type when '社会团体' then 'social_groups'
+                                  when '社会服务机构' then 'social_service_institutions'
+                                  else 'foundations' end as measure,
+           count(distinct credit_code) as value
+    from {{ ref('fct_organisation_snapshots') }}
+    where is_active
     group by all
     union all
-    select volunteers.county_code, latest.period_month, 'volunteers', count(distinct volunteers.volunteer_person_key)
-    from latest_snapshot as latest
-    inner join {{ ref('fct_volunteer_snapshots') }} as volunteers
-        on latest.kind = 'volunteers' and volunteers.snapshot_date = latest.snapshot_date
-    where volunteers.is_active
+    select county_code, snapshot_date, 'volunteers', 'volunteers', count(distinct volunteer_person_key)
+    from {{ ref('fct_volunteer_snapshots') }}
+    where is_active
     group by all
     union all
-    select workers.county_code, latest.period_month, 'social_workers', count(distinct workers.holder_person_key)
-    from latest_snapshot as latest
-    inner join {{ ref('fct_social_worker_snapshots') }} as workers
-        on latest.kind = 'social_workers' and workers.snapshot_date = latest.snapshot_date
-    where workers.is_valid and workers.is_registered_in_county
+    select county_code, snapshot_date, 'social_workers', 'social_workers', count(distinct holder_person_key)
+    from {{ ref('fct_social_worker_snapshots') }}
+    where is_valid and is_registered_in_county
     group by all
     -- 儿童督导员 / 儿童主任 in post (在岗), counted once per person
     union all
-    select holders.county_code, latest.period_month,
-           case holders.post when '儿童督导员' then 'child_supervisors' else 'child_directors' end,
-           count(distinct holders.worker_person_key)
-    from latest_snapshot as latest
-    inner join {{ ref('fct_child_worker_snapshots') }} as holders
-        on latest.kind = 'child_workers' and holders.snapshot_date = latest.snapshot_date
-    where holders.is_in_post and holders.county_code is not null
+    select county_code, snapshot_date, 'child_workers',
+           case post when '儿童督导员' then 'child_supervisors' else 'child_directors' end,
+           count(distinct worker_person_key)
+    from {{ ref('fct_child_worker_snapshots') }}
+    where is_in_post and county_code is not null
     group by all
+),
+
+organisation_measures as (
+    select counts.county_code as region_code, latest.period_month, counts.measure, counts.value
+    from latest_snapshot as latest
+    inner join snapshot_counts as counts
+        on counts.county_code = latest.county_code
+       and counts.kind = latest.kind
+       and counts.snapshot_date = latest.snapshot_date
 ),
 
 -- Each part's value cast before the union: a union of DECIMAL(38, 0) (a sum of
