@@ -96,6 +96,15 @@ prior_checks as (
     group by check_months.household_id
 ),
 
+-- the household's last roll month before the months rebuilt
+prior_roll_rows as (
+    select roll_rows.household_id, max(roll_rows.period_month) as last_roll_month
+    from roll_rows
+    cross join rebuild
+    where roll_rows.period_month < rebuild.rebuild_from
+    group by roll_rows.household_id
+),
+
 -- where the month's roll rows placed the household and who headed it; two
 -- rows in a month: the file's later line. The months rebuilt, and the
 -- household's last roll month before them (what a kept month last said).
@@ -106,26 +115,12 @@ roll_row_months as (
         max_by(roll_rows.region_code, roll_rows.source_row) as region_code,
         max_by(roll_rows.head_person_key, roll_rows.source_row) as head_person_key
     from roll_rows
-    left join (
-        select household_id, max(roll_rows.period_month) as period_month
-        from roll_rows
-        cross join rebuild
-        where roll_rows.period_month < rebuild.rebuild_from
-        group by household_id
-    ) as prior_month
-        on prior_month.household_id = roll_rows.household_id
-       and prior_month.period_month = roll_rows.period_month
+    left join prior_roll_rows
+        on prior_roll_rows.household_id = roll_rows.household_id
+       and prior_roll_rows.last_roll_month = roll_rows.period_month
     cross join rebuild
-    where roll_rows.period_month >= rebuild.rebuild_from or prior_month.household_id is not null
+    where roll_rows.period_month >= rebuild.rebuild_from or prior_roll_rows.household_id is not null
     group by roll_rows.household_id, roll_rows.period_month
-),
-
-prior_roll_rows as (
-    select roll_row_months.household_id, max(roll_row_months.period_month) as last_roll_month
-    from roll_row_months
-    cross join rebuild
-    where roll_row_months.period_month < rebuild.rebuild_from
-    group by roll_row_months.household_id
 ),
 
 -- the latest 停保 date in each month; a stop dated before the household's
