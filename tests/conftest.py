@@ -28,7 +28,7 @@ import great_expectations as gx
 import pytest
 from great_expectations.expectations.row_conditions import Column
 
-from civstat.settings import Settings
+from civstat.settings import REPO_ROOT, Settings
 from expectations.rules import Rule, Suite
 from synthetic import regions
 from synthetic.generate import GenerateRequest, generate
@@ -143,12 +143,14 @@ def copy_home(home: Path, target: Path) -> None:
     shutil.copytree(home, target, ignore=shutil.ignore_patterns("run.lock"))
 
 
-def run_in(home: Path, landing: Path, **overrides):
+def run_in(home: Path, landing: Path, environ: dict[str, str] | None = None, **overrides):
     """One full `civstat run` of ``landing`` into ``home`` (with any other
-    settings given): (settings, summary)."""
+    settings given, and ``environ`` as the server's environment would give
+    it): (settings, summary)."""
     from orchestration.run import run_pipeline
 
     with isolated_environ():
+        os.environ.update(environ or {})
         os.environ["CIVSTAT_PSEUDONYM_KEY"] = "test-key"
         settings = Settings.load({"home": home, "landing_dir": landing, **overrides})
         return settings, run_pipeline(settings)
@@ -298,9 +300,36 @@ def clean_landing(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def clean_published(tmp_path_factory, clean_landing):
-    """One full `civstat run` over extracts generated without defects: (settings, summary)."""
-    return run_in(tmp_path_factory.mktemp("without-defects-home"), clean_landing)
+def deployment_postgres(tmp_path_factory):
+    """A PostgreSQL server for the server deployment's Dagster instance
+    (pgserver: PostgreSQL's own binaries, from PyPI)."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def deployment_env(deployment_postgres, tmp_path_factory) -> dict[str, str]:
+    """What a server's environment gives the deployment's instance
+    (orchestration/deploy/dagster.yaml, docs/deployment.md)."""
+    dagster_home = tmp_path_factory.mktemp("deployment-dagster")
+    shutil.copy(REPO_ROOT / "orchestration" / "deploy" / "dagster.yaml", dagster_home / "dagster.yaml")
+    url = deployment_postgres.get_uri().replace("postgresql://", "postgresql+psycopg2://", 1)
+    return {"CIVSTAT_DAGSTER_PG_URL": url, "CIVSTAT_IMAGE": "civstat:test",
+            "CIVSTAT_DOCKER_NETWORK": "civstat", "CIVSTAT_DAGSTER_HOME": str(dagster_home),
+            "DAGSTER_HOME": str(dagster_home)}
+
+
+@pytest.fixture(scope="session")
+def clean_published(tmp_path_factory, clean_landing, deployment_env):
+    """One full `civstat run` over extracts generated without defects, as a
+    server runs it: on the deployment's instance, its runs and events in
+    Postgres (tests/test_deployment.py reads them). (settings, summary)."""
+    return run_in(tmp_path_factory.mktemp("without-defects-home"), clean_landing, environ=deployment_env)
 
 
 E = gx.expectations

@@ -1,46 +1,22 @@
 """The server deployment's Dagster instance (orchestration/deploy/): Postgres
 storage, queued runs, the Docker run launcher; loaded for real against a
-Postgres server started for the test (pgserver: PostgreSQL's own binaries,
-from PyPI)."""
+Postgres server started for the session (conftest.py's ``deployment_postgres``:
+pgserver, PostgreSQL's own binaries from PyPI)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pgserver
-import pytest
 import yaml
 
-from civstat.settings import REPO_ROOT, Settings
+from civstat.settings import REPO_ROOT
 
 from conftest import environ_without_settings, isolated_environ
 
 DEPLOY = REPO_ROOT / "orchestration" / "deploy"
-
-
-@pytest.fixture
-def postgres(tmp_path):
-    server = pgserver.get_server(tmp_path / "postgres", cleanup_mode="stop")
-    try:
-        yield server
-    finally:
-        server.cleanup()
-
-
-@pytest.fixture
-def deployment_env(postgres, tmp_path) -> dict[str, str]:
-    """What a server's environment gives the instance (docs/deployment.md)."""
-    dagster_home = tmp_path / "dagster"
-    dagster_home.mkdir()
-    shutil.copy(DEPLOY / "dagster.yaml", dagster_home / "dagster.yaml")
-    url = postgres.get_uri().replace("postgresql://", "postgresql+psycopg2://", 1)
-    return {"CIVSTAT_DAGSTER_PG_URL": url, "CIVSTAT_IMAGE": "civstat:test",
-            "CIVSTAT_DOCKER_NETWORK": "civstat", "CIVSTAT_DAGSTER_HOME": str(dagster_home),
-            "DAGSTER_HOME": str(dagster_home)}
 
 
 def test_the_definitions_validate_on_the_deployment_instance(deployment_env, tmp_path):
@@ -75,21 +51,21 @@ def test_the_instance_keeps_runs_in_postgres_and_launches_them_in_containers(dep
     assert storage == {"postgres": {"postgres_url": {"env": "CIVSTAT_DAGSTER_PG_URL"}}}
 
 
-def test_civstat_runs_with_its_runs_recorded_in_postgres(deployment_env, postgres, tiny_landing, tmp_path):
-    from orchestration.run import run_pipeline
-
-    with isolated_environ():
-        os.environ.update(deployment_env, CIVSTAT_PSEUDONYM_KEY="test-key")
-        settings = Settings.load({"home": tmp_path / "home", "landing_dir": tiny_landing})
-        assert settings.dagster_home == Path(deployment_env["CIVSTAT_DAGSTER_HOME"])
-        summary = run_pipeline(settings)
+def test_civstat_runs_with_its_runs_recorded_in_postgres(clean_published, deployment_env, deployment_postgres):
+    """The suite's run over extracts without defects runs on this instance
+    (conftest.py's ``clean_published``): every step is a run in Postgres."""
+    settings, summary = clean_published
+    assert settings.dagster_home == Path(deployment_env["CIVSTAT_DAGSTER_HOME"])
     assert summary.published, summary
-    recorded = postgres.psql("select run_id, status from runs;")
+    recorded = deployment_postgres.psql("select run_id, status from runs;")
     for step in summary.steps:
         assert step.run_id in recorded and step.success
     assert recorded.count("SUCCESS") == len(summary.steps)
-    # nothing fell back to SQLite under the Dagster home
+    events = int(deployment_postgres.psql("select count(*) from event_logs;").split()[2])
+    assert events > 100 * len(summary.steps)      # each step's events, not just the runs
+    # nothing fell back to SQLite under the Dagster home, nor under civstat's home
     assert not list(Path(deployment_env["CIVSTAT_DAGSTER_HOME"]).rglob("*.db"))
+    assert not list(settings.home.rglob("*.db"))
 
 
 def test_the_workspace_points_the_services_at_the_code_location_server():

@@ -1,62 +1,44 @@
 """dim_region against the generator's own model of the world, on the real stack (ingestion, dbt, DuckDB).
 
-The tiny world merges its last town into the town before it (its villages re-coded) and splits its
-first street (half of its communities move to a new street); the dimension must follow both.
+The published home's world merges its last town into the town before it (its villages re-coded) and
+splits its first street (half of its communities move to a new street); the dimension must follow both.
 """
 
 import datetime as dt
-import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from civstat.settings import REPO_ROOT
-from ingestion.load import ingest_landing
-from ingestion.store import RawStore
 from synthetic import regions
 from synthetic.regions import County
 
-from conftest import TINY, isolated_environ
+from conftest import TWO_YEARS
 
 COUNTY6 = "370832"
-PERIOD_START, PERIOD_END = dt.date(2024, 1, 1), dt.date(2024, 6, 1)
-LAST_DAY = dt.date(2024, 6, 30)
+PERIOD_START, PERIOD_END = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
+LAST_DAY = dt.date(2024, 12, 31)
 OPEN_END = dt.date(9999, 12, 31)
 
 
 @pytest.fixture(scope="module")
 def county() -> County:
-    """The same hierarchy the generator built for the tiny landing (seed 7, 2024-01 … 2024-06)."""
-    assert (TINY["seed"], TINY["start"], TINY["end"]) == (7, "2024-01", "2024-06")
-    return regions.build_county(random.Random(f"7:{COUNTY6}:regions"), COUNTY6, "梁山县",
+    """The same hierarchy the generator built for the published home's landing
+    (seed 3, 2023-01 … 2024-12: a town merged in 2023-09, a street split in 2024-05)."""
+    assert (TWO_YEARS["seed"], TWO_YEARS["start"], TWO_YEARS["end"]) == (3, "2023-01", "2024-12")
+    return regions.build_county(random.Random(f"3:{COUNTY6}:regions"), COUNTY6, "梁山县",
                                 regions.SHAPES["tiny"], PERIOD_START, PERIOD_END)
 
 
 @pytest.fixture(scope="module")
-def dim_region(tmp_path_factory, tiny_landing) -> dict[str, dict]:
-    """Ingest the tiny landing, `dbt build --select +dim_region`, and return the rows by code."""
-    tmp = tmp_path_factory.mktemp("dim-region")
-    raw_dir, warehouse = tmp / "raw", tmp / "warehouse.duckdb"
-    ingest_landing(RawStore(raw_dir), tiny_landing, counties=[COUNTY6], secret=b"k")
-    with isolated_environ():
-        env = {**os.environ, "CIVSTAT_RAW_DIR": str(raw_dir), "CIVSTAT_WAREHOUSE_PATH": str(warehouse)}
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "build", "--select", "+dim_region", "--indirect-selection", "cautious", "--profiles-dir", ".",
-         "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        cwd=REPO_ROOT / "dbt_project", env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+def dim_region(published) -> dict[str, dict]:
+    """dim_region of the published home's warehouse (ingestion, then dbt), by code."""
+    settings, summary = published
+    assert summary.published
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         cursor = con.execute("select * from marts.dim_region")
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row)) for row in cursor.fetchall()]
-    finally:
-        con.close()
     by_code = {row["region_code"]: row for row in rows}
     assert len(by_code) == len(rows), "one interval per code in this world"
     return by_code
