@@ -1,5 +1,6 @@
-"""The Dagster graph: what is wired to what, and Dagster's own validation."""
-
+"""The Dagster graph: what is wired to what. Dagster's own validation
+(`dagster definitions validate`) runs in tests/test_deployment.py, on the
+server deployment's instance: one start of Dagster's process instead of two."""
 
 import dagster as dg
 
@@ -60,6 +61,3 @@ def test_the_raw_asset_is_partitioned_by_month(tmp_path):
     assert isinstance(partitions, dg.MonthlyPartitionsDefinition)
     assert "2019-01" in partitions.get_partition_keys()
 
-
-# `dagster definitions validate` on the code location: tests/test_deployment.py,
-# on the server deployment's instance (one process start of Dagster instead of two).
