@@ -194,11 +194,10 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     team's way to build or test part of the graph by hand."""
     import subprocess
 
-    from civstat.settings import DBT_PROJECT_DIR
+    from civstat.settings import DBT_PROJECT_DIR, dbt_executable
     from expectations.exceptions import ExceptionRegister
     from ingestion.contract import CONTRACTS
     from ingestion.store import RawStore
-    from orchestration.dbt.project import dbt_executable
 
     settings = Settings.load()
     settings.ensure_dirs()

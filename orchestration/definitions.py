@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from civstat.settings import Settings
+from civstat.settings import Settings, dbt_executable
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -12,7 +12,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     # the environment at import time.
     from orchestration.checks import defs as quality_checks
     from orchestration.dbt.definitions import defs as dbt
-    from orchestration.dbt.project import dbt_executable, dbt_project
+    from orchestration.dbt.project import dbt_project
     from orchestration.dbt.resource import CivstatDbtCli
     from orchestration.ingestion.definitions import defs as ingestion
     from orchestration.jobs import INGESTION_JOBS, build_and_publish_job

@@ -7,7 +7,8 @@ import subprocess
 
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt.project import dbt_executable, dbt_project
+from civstat.settings import dbt_executable
+from orchestration.dbt.project import dbt_project
 from orchestration.dbt.resource import CivstatDbtCli
 
 

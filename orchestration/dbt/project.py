@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -18,9 +16,3 @@ dbt_project.prepare_if_dev()
 
 def manifest_path() -> Path:
     return dbt_project.manifest_path
-
-
-def dbt_executable() -> str:
-    """dbt from civstat's own environment, whether or not it is activated."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")

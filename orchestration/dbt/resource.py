@@ -4,7 +4,7 @@ Before every dbt command, dagster-dbt 0.29's ``DbtCliResource`` runs
 ``dbt --version`` in a subprocess to learn which dbt engine it drives (4 s
 here), and opens a dbt adapter inside the Dagster process (3 s) that only its
 row-count and column-metadata fetchers use. civstat runs the dbt-core
-installed beside it (``project.dbt_executable``) and fetches neither, so the
+installed beside it (``civstat.settings.dbt_executable``) and fetches neither, so the
 version is read from the installed package and no adapter is opened: 7 s
 less on every build, a third of a one-month update's dbt step.
 
