@@ -224,19 +224,6 @@ ENGINE_DIFFERENCES = (
     "an_incremental_run_rebuilds_the_months_of_its_window_whole",                   # delete+insert vs partitions
 )
 
-# The background Spark run sized for the tiny world, where every statement
-# is short: one shuffle partition (a task per stage instead of four), and
-# JVMs (dbt's session, then civstat's for the gates and publication) with the
-# C1 compiler only and the serial collector. The optimising C2 compiler spent
-# a third of the JVM's CPU compiling code that never ran long enough to pay
-# it back, the parallel collector's threads more. Measured on the two-year
-# world alone (busy CPU seconds of the machine, /proc/stat): as configured
-# 657.9 s and 1,177 CPU s; C1 and the serial collector 654.5 s and 1,031;
-# with one shuffle partition too 621.8 s and 966.6. In the suite the other
-# tests get those cores. Test settings, not civstat's defaults: a county's
-# or a cluster's long jobs need C2 and their partitions.
-SPARK_TEST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-
 # Runs in the background: `civstat run --engine spark`, then those unit tests
 # on the Spark build, each with its exit code in a file.
 SPARK_CHAIN = """
@@ -287,8 +274,7 @@ def spark_run(request, tmp_path_factory) -> BackgroundRun | None:
     home = tmp_path_factory.mktemp("spark-home")
     out = tmp_path_factory.mktemp("spark-run")
     env = environ_without_settings() | {"CIVSTAT_HOME": str(home), "CIVSTAT_PSEUDONYM_KEY": "test-key",
-                                        "CIVSTAT_ENGINE": "spark", "CIVSTAT_SPARK_SHUFFLE_PARTITIONS": "1",
-                                        "JDK_JAVA_OPTIONS": SPARK_TEST_JVM}
+                                        "CIVSTAT_ENGINE": "spark"}
     script = out / "chain.py"       # from a file: pyspark exits a `python -c` process
     script.write_text(SPARK_CHAIN, encoding="utf-8")
     process = subprocess.Popen([sys.executable, str(script), str(Path(sys.executable).parent / "civstat"),
