@@ -50,16 +50,16 @@ from typing import Any, Mapping
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
+_ENV_PREFIX = "CIVSTAT_"
+ENGINES = ("duckdb", "spark")
+SPARK_METHODS = ("session", "thrift")
+
 
 def dbt_executable() -> str:
     """dbt from civstat's own environment, whether or not it is activated
     (found without importing dagster-dbt: `civstat dbt` starts 3 s sooner)."""
     beside = Path(sys.executable).parent / "dbt"
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-_ENV_PREFIX = "CIVSTAT_"
-ENGINES = ("duckdb", "spark")
-SPARK_METHODS = ("session", "thrift")
 
 
 class SettingsError(ValueError):
