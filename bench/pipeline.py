@@ -89,6 +89,8 @@ def stages(measured: Measured, dagster_home: Path) -> dict[str, dict]:
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
+    # A home's instance takes its directory from DAGSTER_HOME (civstat.settings.HOME_INSTANCE_YAML).
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
     instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home)))
     windows: dict[str, list[tuple[float, float]]] = {"ingestion": [], "dbt build": [], "quality suites": [],
                                                       "publication": []}

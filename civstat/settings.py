@@ -54,6 +54,22 @@ _ENV_PREFIX = "CIVSTAT_"
 ENGINES = ("duckdb", "spark")
 SPARK_METHODS = ("session", "thrift")
 
+# A home's Dagster instance: SQLite under <home>/dagster, the event log's
+# connections kept open (orchestration/instance_storage.py). base_dir comes
+# from the environment, so a copied home writes into its own files.
+HOME_INSTANCE_YAML = """\
+storage:
+  custom:
+    module: orchestration.instance_storage
+    class: KeptOpenSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
+telemetry:
+  enabled: false
+"""
+_HOME_INSTANCE_YAML_BEFORE = "telemetry:\n  enabled: false\n"
+
 
 def dbt_executable() -> str:
     """dbt from civstat's own environment, whether or not it is activated
@@ -177,10 +193,10 @@ class Settings:
                      self.serving_dir, self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
         dagster_yaml = self.dagster_home / "dagster.yaml"
-        if not dagster_yaml.exists():
-            # SQLite storage is Dagster's default under DAGSTER_HOME; production
-            # points this file at Postgres instead (see docs/deployment.md).
-            dagster_yaml.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        # A server's file (Postgres, docs/deployment.md) is left alone; a home
+        # made before the kept-open storage gets it.
+        if not dagster_yaml.exists() or dagster_yaml.read_text(encoding="utf-8") == _HOME_INSTANCE_YAML_BEFORE:
+            dagster_yaml.write_text(HOME_INSTANCE_YAML, encoding="utf-8")
 
     def export_env(self) -> None:
         """Make these settings visible to child processes (dbt, Dagster workers)."""
