@@ -4,10 +4,11 @@ A home's Dagster instance is SQLite under ``<home>/dagster`` (a server's is
 Postgres: orchestration/deploy/dagster.yaml). Dagster's SQLite event log
 makes a new SQLAlchemy engine and connection for every event it stores and
 closes them after; closing the last connection to a WAL database also
-checkpoints it. That costs about 8–11 ms per event on a 2-core machine, and a
+checkpoints it. That costs 7–11 ms per event on a 2-core machine, and a
 county's full build stores about 6,700 event rows (a planned, an output and
 an evaluation event for each dbt test; a materialization per partition per
-ingestion asset, mirrored in the index): a minute of a four-minute build.
+ingestion asset, mirrored in the index): a fifth of the build's time
+(docs/benchmarks.md, H).
 
 ``KeptOpenSqliteEventLogStorage`` keeps one connection per database open (the
 index and the runs used last) and, after each write to a run's database,
