@@ -76,3 +76,16 @@ def test_the_workspace_points_the_services_at_the_code_location_server():
     [location] = config["load_from"]
     assert location["grpc_server"]["port"] == 4000
     assert location["grpc_server"]["location_name"] == "civstat"
+
+
+def test_a_run_worker_process_loads_the_definitions_and_gx():
+    """A Dagster run worker (launched from the UI, a sensor or a schedule)
+    starts a process whose ``__main__`` has no file. GX imports
+    pyspark.sql.connect when pyspark is installed, and pyspark, missing its
+    `connect` packages in such a process, printed "Skipping doctests" and
+    exited 0 at import: every such run died before its first step."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import great_expectations, orchestration.definitions; print('loaded')"],
+        capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("loaded"), done.stdout[-2000:]
