@@ -31,3 +31,16 @@ def test_an_explained_record_stops_failing_and_only_that_one(roll_warehouse, tmp
     a07 = next(r for r in release_explained(ROLL_RULES, result, register.explained("roll_rules")).rules
                if r.rule_id == "A07")
     assert not a07.success and a07.explained_count == 1
+
+
+def test_the_commands_that_read_the_register_do_not_import_great_expectations():
+    """`civstat dbt`, `civstat report` and `civstat exception` read the register
+    and validate nothing: importing GX would cost them 6-8 CPU seconds each."""
+    import subprocess
+    import sys
+
+    script = ("import sys; import expectations.exceptions, warehouse.jzh01, warehouse.submissions; "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('great_expectations', 'dagster')))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
