@@ -25,7 +25,8 @@ import pyarrow.parquet as pq
 if TYPE_CHECKING:
     # Names for the annotations only: importing them imports Great
     # Expectations (6-8 CPU seconds), which `civstat dbt`, `civstat report`
-    # and `civstat exception` do not use.
+    # and `civstat exception list` do not use (`exception add` loads the
+    # suites to check the rule it is given).
     from expectations.rules import Suite
     from expectations.runner import SuiteResult
 

@@ -34,8 +34,9 @@ def test_an_explained_record_stops_failing_and_only_that_one(roll_warehouse, tmp
 
 
 def test_the_commands_that_read_the_register_do_not_import_great_expectations():
-    """`civstat dbt`, `civstat report` and `civstat exception` read the register
-    and validate nothing: importing GX would cost them 6-8 CPU seconds each."""
+    """`civstat dbt`, `civstat report` and `civstat exception list` read the
+    register and validate nothing: importing GX would cost them 6-8 CPU
+    seconds each."""
     import subprocess
     import sys
 
